@@ -1,0 +1,61 @@
+/**
+ * The Contrail image build, as gulp tasks. This file only composes and describes them; each step
+ * lives in tasks/. `npx gulp --tasks` lists them with their flags.
+ */
+import { parallel, series } from 'gulp';
+import { installExitCodes } from './lib/exit';
+import { defineTask, describe, flags } from './tasks/define';
+import { buildImages as buildImagesStep } from './tasks/buildImages';
+import { cleanWorkspace } from './tasks/cleanWorkspace';
+import { contrailAnsible as contrailAnsibleStep } from './tasks/contrailAnsible';
+import { contrailRepo as contrailRepoStep } from './tasks/contrailRepo';
+import { packageBuild as packageBuildStep } from './tasks/packageBuild';
+import { planImages } from './tasks/planImages';
+import { pushImages } from './tasks/pushImages';
+import { saveImages } from './tasks/saveImages';
+
+installExitCodes();
+
+const build = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache'];
+const packages = ['packages-tar', 'packages-dir', 'packages-url', 'repo-port'];
+const ansible = ['ansible-artifact', 'ansible-repo', 'ansible-ref'];
+
+export const packageBuild = defineTask('packageBuild',
+  "Build Contrail's Debian packages from the sources in packages.build, in a builder container",
+  flags('contrail-version', 'os', 'work-dir'), packageBuildStep);
+
+export const contrailRepo = defineTask('contrailRepo',
+  'Serve the Contrail packages (tar, folder, URL, or packageBuild) from the contrail-repo container',
+  flags('contrail-version', 'os', 'work-dir', ...packages), contrailRepoStep);
+
+export const contrailAnsible = defineTask('contrailAnsible',
+  'Make contrail-ansible-<version>.tar.gz: the repo at its ref with every ansible-galaxy dependency',
+  flags('contrail-version', 'work-dir', ...ansible), contrailAnsibleStep);
+
+export const prep = describe(parallel(contrailRepo, contrailAnsible),
+  'contrailRepo and contrailAnsible, side by side', flags('contrail-version', 'os', 'work-dir', ...packages, ...ansible));
+
+export const buildImages = defineTask('buildImages',
+  'Build the image family contrail-<component>-<os>:<version>, skipping what has not changed',
+  flags(...build), buildImagesStep);
+
+export const plan = defineTask('plan',
+  'Show what would be built and what skipped, and why, without building', flags(...build), planImages);
+
+export const all = describe(series(prep, buildImages),
+  'prep, then buildImages: the whole family (the default task)', flags(...build, ...packages, ...ansible));
+
+export const save = describe(series(prep, buildImages, defineTask('saveImages',
+  'Save the family, the repo image and the ansible artifact into the save folder',
+  flags('save-dir', 'per-image'), saveImages)),
+  'Build what is missing, then save the family into --save-dir', flags(...build, 'save-dir', 'per-image'));
+
+export const push = describe(series(prep, buildImages, defineTask('pushImages',
+  'Push the family and the repo image to the registry', flags('registry', 'registry-user'), pushImages)),
+  'Build what is missing, then push the family to --registry', flags(...build, 'registry', 'registry-user'));
+
+export const clean = defineTask('clean',
+  "Remove the repo container, this project's containers, temporary files and (unless --keep-images) its images",
+  flags('contrail-version', 'os', 'work-dir', 'keep-images', 'all'), cleanWorkspace);
+
+export default all;

@@ -1,0 +1,35 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The project's own folder (dockerfiles/, examples/, config.json live here). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Built-in defaults: the lowest layer. Everything a user may leave out of config.json.
+ * `version` has no default: a build must say what it builds.
+ */
+export function builtinDefaults(): Record<string, unknown> {
+  return {
+    os: 'ubuntu16.04',
+    baseImage: 'ubuntu:16.04',
+    bootstrap: null,
+    workDir: '.build',
+    packages: { tar: null, dir: null, url: null, build: { sources: [], expect: [] } },
+    repo: { host: '127.0.0.1', port: 1567, priority: 1001, allowNonLoopback: false },
+    ansible: {
+      artifact: null,
+      repo: 'https://github.com/Juniper/contrail-ansible.git',
+      ref: 'master',
+    },
+    images: {},
+    select: null,
+    registry: null,
+    push: { user: null, retries: 4 },
+    saveDir: null,
+    save: { perImage: false, gzipLevel: 6 },
+    jobs: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+    network: 'host',
+    keepImages: false,
+    noCache: false,
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Resolves a build's config: built-in defaults < config file < environment < flags.
+ * Reads one file; everything else is pure, so unit tests cover it without Docker.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inputError } from '../errors';
+import { checkGitRef, checkGitUrl } from '../git/safety';
+import { quote } from '../text';
+import { checkHost, checkPathOrUrl, isLoopback, parseRegistry } from './checks';
+import { builtinDefaults, PROJECT_ROOT } from './defaults';
+import { environmentSettings, parseFlags, type Setting } from './overlays';
+import type { Config, ImageRecipe, Origins, PackageSource } from './types';
+import { keyPath, originOf, validateAgainstSchema } from './validate';
+
+export interface ConfigInputs {
+  /** command-line arguments after `gulp` */
+  args?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface ResolvedConfig extends Config {
+  /** task flags that are not part of a build's description */
+  flags: { all: boolean; wait: boolean };
+}
+
+type Json = Record<string, any>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads and parses a config file; a missing or malformed file is one input error naming it. */
+export function readConfigFile(file: string): Json {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw inputError(
+      code === 'ENOENT' ? `config file ${file} does not exist` : `config file ${file} cannot be read (${code})`,
+      'give an existing file with --config FILE, e.g. --config examples/demo/config.json',
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    let where = '';
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      const line = before.split('\n').length;
+      const col = Number(pos[1]) - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${col}`;
+    }
+    throw inputError(`config file ${file} is not valid JSON${where}: ${msg}`, 'fix the JSON syntax (no comments, no trailing commas)');
+  }
+  if (!isObject(data)) throw inputError(`config file ${file} must hold a JSON object`, 'see config.schema.json');
+  return data;
+}
+
+/** Deep-merges `layer` into `target` (arrays and scalars replace), recording where each value came from. */
+function mergeLayer(target: Json, layer: Json, origin: string, origins: Origins, prefix: string[] = []): void {
+  for (const [k, v] of Object.entries(layer)) {
+    const p = [...prefix, k];
+    if (isObject(v) && isObject(target[k])) {
+      mergeLayer(target[k], v, origin, origins, p);
+    } else {
+      target[k] = isObject(v) ? structuredClone(v) : v;
+    }
+    origins.set(p.join('.'), origin);
+    if (isObject(v)) markAll(v, origin, origins, p);
+  }
+}
+
+function markAll(v: Json, origin: string, origins: Origins, prefix: string[]): void {
+  for (const [k, c] of Object.entries(v)) {
+    const p = [...prefix, k];
+    origins.set(p.join('.'), origin);
+    if (isObject(c)) markAll(c, origin, origins, p);
+  }
+}
+
+function applySetting(target: Json, s: Setting, origins: Origins): void {
+  let o = target;
+  for (const k of s.path.slice(0, -1)) {
+    if (!isObject(o[k])) o[k] = {};
+    o = o[k];
+  }
+  o[s.path[s.path.length - 1]] = s.value;
+  origins.set(s.path.join('.'), s.origin);
+}
+
+export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
+  const args = inputs.args ?? process.argv.slice(2);
+  const env = inputs.env ?? process.env;
+  const cwd = inputs.cwd ?? process.cwd();
+
+  const flags = parseFlags(args);
+  const envSettings = environmentSettings(env);
+
+  let configFile: string | null = null;
+  if (flags.configFile !== null) configFile = path.resolve(cwd, flags.configFile);
+  else if (fs.existsSync(path.join(cwd, 'config.json'))) configFile = path.join(cwd, 'config.json');
+  const configDir = configFile ? path.dirname(configFile) : cwd;
+
+  const origins: Origins = new Map();
+  const merged: Json = builtinDefaults();
+  if (configFile) {
+    const fileData = readConfigFile(configFile);
+    mergeLayer(merged, fileData, path.relative(cwd, configFile) || configFile, origins);
+  }
+  const taskFlags = { all: false, wait: false };
+  for (const s of [...envSettings, ...flags.settings]) {
+    if (s.path[0] === 'flags') (taskFlags as Json)[s.path[1]] = s.value;
+    else applySetting(merged, s, origins);
+  }
+
+  validateAgainstSchema(merged, origins);
+
+  // Relative paths: against the config file's folder when they come from it, else the current folder.
+  const resolvePath = (p: string, parts: string[]) => {
+    const origin = originOf(origins, parts);
+    const base = origin.startsWith('environment variable') || origin.startsWith('flag') ? cwd : configDir;
+    return path.resolve(base, p);
+  };
+  const where = (parts: string[]) => {
+    const origin = originOf(origins, parts);
+    return origin.startsWith('environment variable') || origin.startsWith('flag') ? origin : `${keyPath(parts)} (in ${origin})`;
+  };
+  const pathOrUrl = (v: string | null, parts: string[]) =>
+    v === null ? null : checkPathOrUrl(v, where(parts)) === 'url' ? v : resolvePath(v, parts);
+
+  // Semantic checks the schema cannot express.
+  const registry = merged.registry as string | null;
+  if (registry !== null) parseRegistry(registry, where(['registry']));
+
+  const repo = merged.repo as Config['repo'];
+  checkHost(repo.host, where(['repo', 'host']));
+  if (!isLoopback(repo.host) && !repo.allowNonLoopback) {
+    throw inputError(
+      `${where(['repo', 'host'])} is ${quote(repo.host)}, not a loopback address: the contrail repo would be reachable from other machines`,
+      'serve on 127.0.0.1 (the default), or set "repo": {"allowNonLoopback": true} to mean it',
+    );
+  }
+
+  const ansible = merged.ansible as Config['ansible'];
+  checkGitUrl(ansible.repo, where(['ansible', 'repo']));
+  checkGitRef(ansible.ref, where(['ansible', 'ref']));
+
+  const sources: PackageSource[] = (merged.packages.build.sources as Json[]).map((s, i) => {
+    const parts = ['packages', 'build', 'sources', String(i)];
+    const at = `${keyPath(parts)} (${quote(s.name)}, in ${originOf(origins, parts)})`;
+    if ((s.git === undefined) === (s.path === undefined)) {
+      throw inputError(`${at} must have either "git" (with "ref") or "path"`, 'e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}');
+    }
+    if (s.path !== undefined) {
+      if (s.ref !== undefined) throw inputError(`${at}: "ref" goes with "git", not with "path"`);
+      return { name: s.name, path: resolvePath(s.path, [...parts, 'path']) };
+    }
+    if (s.ref === undefined) throw inputError(`${at} has "git" but no "ref"`, 'add "ref": a commit id, branch or tag');
+    checkGitUrl(s.git, `${at} git`);
+    checkGitRef(s.ref, `${at} ref`);
+    if (s.subdir !== undefined && (path.isAbsolute(s.subdir) || s.subdir.split(/[\\/]/).includes('..'))) {
+      throw inputError(`${at} subdir ${quote(s.subdir)} must be a relative folder inside the repository`);
+    }
+    return { name: s.name, git: s.git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}) };
+  });
+  const names = new Set<string>();
+  for (const s of sources) {
+    if (names.has(s.name)) throw inputError(`packages.build.sources names ${quote(s.name)} twice`, 'give each source a distinct name');
+    names.add(s.name);
+  }
+
+  const images: Record<string, ImageRecipe> = {};
+  for (const [name, recipe] of Object.entries(merged.images as Record<string, Json>)) {
+    images[name] = {
+      packages: recipe.packages ?? [],
+      dockerfile: recipe.dockerfile
+        ? resolvePath(recipe.dockerfile, ['images', name, 'dockerfile'])
+        : path.join(PROJECT_ROOT, 'dockerfiles', name, 'Dockerfile'),
+      buildArgs: recipe.buildArgs ?? {},
+    };
+  }
+  const select = merged.select as string[] | null;
+  if (select) {
+    for (const name of select) {
+      if (!images[name]) {
+        const known = Object.keys(images);
+        throw inputError(
+          `${where(['select'])} names image ${quote(name)}, which the config does not define`,
+          known.length ? `known images: ${known.join(', ')}` : 'the config defines no images',
+        );
+      }
+    }
+  }
+
+  return {
+    configFile,
+    version: merged.version,
+    os: merged.os,
+    baseImage: merged.baseImage,
+    bootstrap: merged.bootstrap,
+    workDir: resolvePath(merged.workDir, ['workDir']),
+    packages: {
+      tar: pathOrUrl(merged.packages.tar, ['packages', 'tar']),
+      dir: merged.packages.dir === null ? null : resolvePath(merged.packages.dir, ['packages', 'dir']),
+      url: merged.packages.url,
+      build: { sources, expect: merged.packages.build.expect ?? [] },
+    },
+    repo: { host: repo.host, port: repo.port, priority: repo.priority, allowNonLoopback: repo.allowNonLoopback ?? false },
+    ansible: { artifact: pathOrUrl(ansible.artifact, ['ansible', 'artifact']), repo: ansible.repo, ref: ansible.ref },
+    images,
+    select,
+    registry,
+    push: { user: merged.push.user ?? null, retries: merged.push.retries ?? 4 },
+    saveDir: merged.saveDir === null ? null : resolvePath(merged.saveDir, ['saveDir']),
+    save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 6 },
+    jobs: merged.jobs,
+    network: merged.network,
+    keepImages: merged.keepImages,
+    noCache: merged.noCache,
+    flags: taskFlags,
+  };
+}

@@ -1,0 +1,71 @@
+/** A build, as resolved from defaults, the config file, the environment and flags. */
+
+export interface GitSource {
+  name: string;
+  git: string;
+  ref: string;
+  /** the folder inside the repository that holds debian/ */
+  subdir?: string;
+}
+export interface PathSource {
+  name: string;
+  /** absolute */
+  path: string;
+}
+export type PackageSource = GitSource | PathSource;
+
+export interface ImageRecipe {
+  packages: string[];
+  /** absolute path of the Dockerfile; its folder is the build context */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+}
+
+export interface BootstrapConfig {
+  suite: string;
+  /** default: the host's own apt mirror (read from its sources), else debootstrap's default */
+  mirror?: string;
+  components?: string[];
+}
+
+export interface Config {
+  /** absolute path of the config file, or null when only defaults, environment and flags were used */
+  configFile: string | null;
+  version: string;
+  os: string;
+  baseImage: string;
+  bootstrap: BootstrapConfig | null;
+  /** absolute */
+  workDir: string;
+  packages: {
+    /** absolute path or http(s) URL */
+    tar: string | null;
+    /** absolute */
+    dir: string | null;
+    url: string | null;
+    build: { sources: PackageSource[]; expect: string[] };
+  };
+  repo: { host: string; port: number; priority: number; allowNonLoopback: boolean };
+  ansible: {
+    /** absolute path or http(s) URL */
+    artifact: string | null;
+    repo: string;
+    ref: string;
+  };
+  /** component name -> recipe; 'base' is contrail-base */
+  images: Record<string, ImageRecipe>;
+  /** CONTAINERS / --images: build only these (and their ancestors); null: all */
+  select: string[] | null;
+  registry: string | null;
+  push: { user: string | null; retries: number };
+  /** absolute */
+  saveDir: string | null;
+  save: { perImage: boolean; gzipLevel: number };
+  jobs: number;
+  network: string;
+  keepImages: boolean;
+  noCache: boolean;
+}
+
+/** Where a value came from, for error messages: 'config.json', 'CONTRAIL_REPO_PORT', '--jobs', 'default'. */
+export type Origins = Map<string, string>;

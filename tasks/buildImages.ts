@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function buildImages(run: Run): Promise<void> {
+  return run.once('buildImages', async () => notBuiltYet('buildImages', 'buildImages'));
+}

@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function cleanWorkspace(run: Run): Promise<void> {
+  return run.once('cleanWorkspace', async () => notBuiltYet('cleanWorkspace', 'save, push and clean'));
+}

@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function contrailAnsible(run: Run): Promise<void> {
+  return run.once('contrailAnsible', async () => notBuiltYet('contrailAnsible', 'contrailAnsible'));
+}

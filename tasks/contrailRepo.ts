@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function contrailRepo(run: Run): Promise<void> {
+  return run.once('contrailRepo', async () => notBuiltYet('contrailRepo', 'contrailRepo and packageBuild'));
+}

@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function planImages(run: Run): Promise<void> {
+  return run.once('planImages', async () => notBuiltYet('planImages', 'buildImages'));
+}

@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function pushImages(run: Run): Promise<void> {
+  return run.once('pushImages', async () => notBuiltYet('pushImages', 'save, push and clean'));
+}

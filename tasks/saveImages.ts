@@ -1,0 +1,6 @@
+import type { Run } from '../lib/run';
+import { notBuiltYet } from './notBuiltYet';
+
+export async function saveImages(run: Run): Promise<void> {
+  return run.once('saveImages', async () => notBuiltYet('saveImages', 'save, push and clean'));
+}
