@@ -2,7 +2,7 @@
  * The Contrail image build, as gulp tasks. This file only composes and describes them; each step
  * lives in tasks/. `npx gulp --tasks` lists them with their flags.
  */
-import { parallel, series } from 'gulp';
+import { parallel, registry, series } from 'gulp';
 import { installExitCodes } from './lib/exit';
 import { defineTask, describe, flags } from './tasks/define';
 import { buildImages as buildImagesStep } from './tasks/buildImages';
@@ -13,8 +13,10 @@ import { packageBuild as packageBuildStep } from './tasks/packageBuild';
 import { planImages } from './tasks/planImages';
 import { pushImages } from './tasks/pushImages';
 import { saveImages } from './tasks/saveImages';
+import { DescribedRegistry } from './tasks/registry';
 
 installExitCodes();
+registry(new DescribedRegistry());
 
 const build = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache'];
 const packages = ['packages-tar', 'packages-dir', 'packages-url', 'repo-port'];

@@ -2,5 +2,8 @@ import type { Run } from '../lib/run';
 import { notBuiltYet } from './notBuiltYet';
 
 export async function pushImages(run: Run): Promise<void> {
-  return run.once('pushImages', async () => notBuiltYet('pushImages', 'save, push and clean'));
+  return run.once('pushImages', async () => {
+    await run.engine();
+    return notBuiltYet('pushImages', 'save, push and clean');
+  });
 }

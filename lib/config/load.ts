@@ -144,7 +144,10 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     );
   }
 
+  // A relative local repository ('./git/contrail-ansible') resolves like any other path.
+  const gitLocation = (url: string, parts: string[]) => (/^\.\.?\//.test(url) ? resolvePath(url, parts) : url);
   const ansible = merged.ansible as Config['ansible'];
+  ansible.repo = gitLocation(ansible.repo, ['ansible', 'repo']);
   checkGitUrl(ansible.repo, where(['ansible', 'repo']));
   checkGitRef(ansible.ref, where(['ansible', 'ref']));
 
@@ -159,12 +162,13 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
       return { name: s.name, path: resolvePath(s.path, [...parts, 'path']) };
     }
     if (s.ref === undefined) throw inputError(`${at} has "git" but no "ref"`, 'add "ref": a commit id, branch or tag');
-    checkGitUrl(s.git, `${at} git`);
+    const git = gitLocation(s.git, [...parts, 'git']);
+    checkGitUrl(git, `${at} git`);
     checkGitRef(s.ref, `${at} ref`);
     if (s.subdir !== undefined && (path.isAbsolute(s.subdir) || s.subdir.split(/[\\/]/).includes('..'))) {
       throw inputError(`${at} subdir ${quote(s.subdir)} must be a relative folder inside the repository`);
     }
-    return { name: s.name, git: s.git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}) };
+    return { name: s.name, git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}) };
   });
   const names = new Set<string>();
   for (const s of sources) {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command: type-check, unit tests, then the Docker integration tests against a real
+# engine (started here when none answers). Ends with one line `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+bash scripts/ensure-engine.sh --with-test-tools || exit $?
+
+passed=0
+failed=0
+count() { # reads an ava log, adds its counts
+  local p f
+  p=$(grep -Eo '^\s*[0-9]+ tests? passed' "$1" | grep -Eo '[0-9]+' | tail -1)
+  f=$(grep -Eo '^\s*[0-9]+ (tests? failed|known failures?|uncaught exceptions?|unhandled rejections?|tests? remained pending|tests? timed out)' "$1" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
+log=$(mktemp)
+echo "== type check (tsc --noEmit)"
+if npx tsc --noEmit -p .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "== ava: ${AVA_FILES:-test/unit test/docker}"
+# shellcheck disable=SC2086
+npx ava ${AVA_FILES:-test/unit test/docker} 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+count "$log"
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+rm -f "$log"
+
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

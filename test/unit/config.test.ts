@@ -1,0 +1,161 @@
+import test from 'ava';
+import * as path from 'node:path';
+import { resolveConfig } from '../../lib/config/load';
+import { parseFlags } from '../../lib/config/overlays';
+import { PipelineError } from '../../lib/errors';
+import { exitCodeFor } from '../../lib/exit';
+import { tempDir, writeJson } from '../helpers/temp';
+
+const minimal = { version: '4.0.0.0-20' };
+
+function withFile(data: unknown, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const dir = tempDir();
+  const file = writeJson(path.join(dir, 'conf', 'build.json'), data);
+  return { dir, file, config: () => resolveConfig({ args: ['--config', file, ...args], env, cwd: dir }) };
+}
+
+function badConfig(t: any, data: unknown, pattern: RegExp, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const err = t.throws(() => withFile(data, args, env).config(), { instanceOf: PipelineError }) as PipelineError;
+  t.regex(err.toString(), pattern);
+  t.is(err.kind, 'input');
+  t.is(exitCodeFor(err), 2);
+  return err;
+}
+
+test('defaults fill what the file leaves out', (t) => {
+  const c = withFile(minimal).config();
+  t.is(c.version, '4.0.0.0-20');
+  t.is(c.os, 'ubuntu16.04');
+  t.is(c.repo.port, 1567);
+  t.is(c.repo.priority, 1001);
+  t.is(c.ansible.repo, 'https://github.com/Juniper/contrail-ansible.git');
+  t.true(c.jobs >= 1);
+});
+
+test('precedence: file < environment < flags', (t) => {
+  const data = { version: '1.0', os: 'ubuntu16.04', repo: { port: 2000 }, jobs: 3 };
+  t.is(withFile(data).config().repo.port, 2000);
+  t.is(withFile(data, [], { CONTRAIL_REPO_PORT: '3000' }).config().repo.port, 3000);
+  t.is(withFile(data, ['--repo-port', '4000'], { CONTRAIL_REPO_PORT: '3000' }).config().repo.port, 4000);
+  t.is(withFile(data, ['--repo-port=4001'], { CONTRAIL_REPO_PORT: '3000' }).config().repo.port, 4001);
+  const c = withFile(data, ['--contrail-version', '3.0', '--images', 'base'], {
+    CONTRAIL_VERSION: '2.0', OS: 'centos7', CONTAINERS: 'a b',
+  });
+  t.throws(() => c.config(), { message: /names image "base"/ }); // no images defined in this file
+  const d = withFile({ ...data, images: { base: {}, controller: {} } }, ['--contrail-version', '3.0'], {
+    CONTRAIL_VERSION: '2.0', OS: 'centos7', CONTAINERS: 'base controller',
+  }).config();
+  t.is(d.version, '3.0');
+  t.is(d.os, 'centos7');
+  t.deepEqual(d.select, ['base', 'controller']);
+});
+
+test('the original Makefile variables all map', (t) => {
+  const { dir, config } = withFile(minimal, [], {
+    CONTRAIL_INSTALL_PACKAGE_TAR_URL: 'https://example.invalid/p.tgz',
+    CONTRAIL_ANSIBLE_ARTIFACT: 'art.tgz',
+    CONTRAIL_ANSIBLE_REPO: 'file:///srv/ansible.git',
+    CONTRAIL_ANSIBLE_REF: 'v1.2',
+    CONTAINER_SAVE_LOCATION: 'out',
+    CONTAINER_REGISTRY: '127.0.0.1:5000/contrail',
+    KEEP_IMAGES: '1',
+    NO_CACHE: 'true',
+  });
+  const c = config();
+  t.is(c.packages.tar, 'https://example.invalid/p.tgz');
+  t.is(c.ansible.artifact, path.join(dir, 'art.tgz'));
+  t.is(c.ansible.repo, 'file:///srv/ansible.git');
+  t.is(c.ansible.ref, 'v1.2');
+  t.is(c.saveDir, path.join(dir, 'out'));
+  t.is(c.registry, '127.0.0.1:5000/contrail');
+  t.true(c.keepImages);
+  t.true(c.noCache);
+});
+
+test('relative paths: against the config file from the file, against the current folder from flags', (t) => {
+  const { dir, config } = withFile({ ...minimal, workDir: 'work', packages: { dir: '../debs' } }, ['--save-dir', 'saved']);
+  const c = config();
+  t.is(c.workDir, path.join(dir, 'conf', 'work'));
+  t.is(c.packages.dir, path.join(dir, 'debs'));
+  t.is(c.saveDir, path.join(dir, 'saved'));
+  t.is(c.configFile, path.join(dir, 'conf', 'build.json'));
+  const images = withFile({ ...minimal, images: { base: { dockerfile: 'df/base/Dockerfile' }, lb: {} } }).config().images;
+  t.true(images.base.dockerfile.endsWith(path.join('conf', 'df', 'base', 'Dockerfile')));
+  t.true(images.lb.dockerfile.endsWith(path.join('dockerfiles', 'lb', 'Dockerfile')));
+});
+
+test('the bundled configs are valid', (t) => {
+  const root = path.resolve(__dirname, '..', '..');
+  for (const f of ['config.json', 'examples/demo/config.json']) {
+    const c = resolveConfig({ args: ['--config', path.join(root, f)], env: {}, cwd: root });
+    t.true(Object.keys(c.images).includes('base'), f);
+    t.true(Object.keys(c.images).length >= 11, f);
+  }
+});
+
+test('bad config: missing version', (t) => {
+  const e = badConfig(t, { os: 'ubuntu16.04' }, /version is required/);
+  t.regex(e.hint!, /CONTRAIL_VERSION/);
+});
+test('bad config: wrong type', (t) => badConfig(t, { ...minimal, jobs: 'many' }, /jobs \(in .*build\.json\) must be an integer, got "many"/));
+test('bad config: unknown key, with a suggestion', (t) => {
+  const e = badConfig(t, { ...minimal, registy: 'x' }, /unknown key registy/);
+  t.regex(e.hint!, /did you mean "registry"/);
+});
+test('bad config: unknown nested key', (t) => badConfig(t, { ...minimal, repo: { prot: 1 } }, /unknown key repo\.prot/));
+test('bad config: bad registry', (t) => badConfig(t, { ...minimal, registry: 'http://host:5000' }, /registry .* has a URL scheme/));
+test('bad config: registry with a bad port', (t) => badConfig(t, { ...minimal, registry: 'host:99999' }, /invalid port/));
+test('bad config: registry with upper-case namespace', (t) => badConfig(t, { ...minimal, registry: 'host/Contrail' }, /invalid namespace/));
+test('bad config: negative jobs', (t) => badConfig(t, { ...minimal, jobs: -1 }, /jobs .* must be >= 1/));
+test('bad config: zero jobs from a flag', (t) => badConfig(t, minimal, /flag --jobs \(jobs\) must be >= 1/, ['--jobs', '0']));
+test('bad config: port out of range', (t) => badConfig(t, { ...minimal, repo: { port: 70000 } }, /repo\.port .* must be <= 65535 \(from 1 to 65535\)/));
+test('bad config: port not a number in the environment', (t) =>
+  badConfig(t, minimal, /environment variable CONTRAIL_REPO_PORT must be a whole number, got "http"/, [], { CONTRAIL_REPO_PORT: 'http' }));
+test('bad config: version that would make a bad file name', (t) => {
+  for (const v of ['4.0/1', '..', 'a..b', '4.0 1', '-4.0']) badConfig(t, { version: v }, /version .* must be a Contrail version/);
+});
+test('bad config: os with upper case', (t) => badConfig(t, { ...minimal, os: 'Ubuntu' }, /os .* must be an OS name/));
+test('bad config: non-loopback repo host without opt-in', (t) => badConfig(t, { ...minimal, repo: { host: '10.0.0.1' } }, /not a loopback address/));
+test('bad config: ref that starts with a dash', (t) =>
+  badConfig(t, { ...minimal, ansible: { ref: '--upload-pack=touch /tmp/x' } }, /ansible\.ref .* starts with '-'/));
+test('bad config: repo URL that starts with a dash', (t) =>
+  badConfig(t, minimal, /environment variable CONTRAIL_ANSIBLE_REPO "--upload-pack=x" starts with '-'/, [], { CONTRAIL_ANSIBLE_REPO: '--upload-pack=x' }));
+test('bad config: ext:: remote helper', (t) => badConfig(t, { ...minimal, ansible: { repo: 'ext::sh -c touch% /tmp/pwned' } }, /white space|remote helper/));
+test('bad config: source with neither git nor path', (t) =>
+  badConfig(t, { ...minimal, packages: { build: { sources: [{ name: 'a' }] } } }, /packages\.build\.sources\[0\] .* must have either "git"/));
+test('bad config: git source without ref', (t) =>
+  badConfig(t, { ...minimal, packages: { build: { sources: [{ name: 'a', git: 'file:///x' }] } } }, /has "git" but no "ref"/));
+test('bad config: unknown image selected', (t) =>
+  badConfig(t, { ...minimal, images: { base: {} } }, /environment variable CONTAINERS names image "contoller"/, [], { CONTAINERS: 'contoller' }));
+test('bad config: bad image name', (t) => badConfig(t, { ...minimal, images: { Base_1: {} } }, /"Base_1" is not a valid name/));
+test('bad config: packages tar with an unsupported scheme', (t) => badConfig(t, { ...minimal, packages: { tar: 'ftp://x/y.tgz' } }, /scheme we cannot fetch/));
+test('bad config: boolean variable', (t) => badConfig(t, minimal, /KEEP_IMAGES must be true or false/, [], { KEEP_IMAGES: 'maybe' }));
+test('bad config: not JSON', (t) => {
+  const dir = tempDir();
+  const file = path.join(dir, 'c.json');
+  require('node:fs').writeFileSync(file, '{\n  "version": "1",\n}\n');
+  const e = t.throws(() => resolveConfig({ args: ['--config', file], env: {}, cwd: dir })) as PipelineError;
+  t.regex(e.message, /is not valid JSON at line 3/);
+});
+test('bad config: missing file', (t) => {
+  const e = t.throws(() => resolveConfig({ args: ['--config', 'nope.json'], env: {}, cwd: tempDir() })) as PipelineError;
+  t.regex(e.message, /config file .*nope\.json does not exist/);
+});
+
+test('flags: unknown flag with a suggestion', (t) => {
+  const e = t.throws(() => parseFlags(['push', '--regsitry', 'x'])) as PipelineError;
+  t.regex(e.message, /unknown flag --regsitry/);
+  t.regex(e.hint!, /--registry/);
+});
+test('flags: a boolean flag before the task name is refused', (t) => {
+  const e = t.throws(() => parseFlags(['--keep-images', 'clean'])) as PipelineError;
+  t.regex(e.hint!, /gulp clean --keep-images/);
+});
+test('flags: value flag without a value', (t) => {
+  t.throws(() => parseFlags(['push', '--registry']), { message: /flag --registry needs a value/ });
+  t.throws(() => parseFlags(['push', '--registry', '--jobs', '2']), { message: /flag --registry needs a value/ });
+});
+test("flags: gulp-cli's own flags pass", (t) => {
+  const p = parseFlags(['--silent', '-LLL', '--gulpfile', 'g.ts', 'all', '--continue', '--jobs=2', '--keep-images', '--no-cache=false']);
+  t.deepEqual(p.settings.map((s) => [s.path.join('.'), s.value]), [['jobs', 2], ['keepImages', true], ['noCache', false]]);
+});
