@@ -1,0 +1,71 @@
+/**
+ * What each step hands to the next. gulp tasks return nothing to each other; a step's result is
+ * memoised on the Run (run.once) and read by the steps that need it.
+ */
+
+/** contrailRepo: where the packages are served. */
+export interface RepoResult {
+  /** what apt inside image builds uses, e.g. http://127.0.0.1:1567 (no trailing slash) */
+  url: string;
+  /** the host part of url, for the apt pin (`Pin: origin "<host>"`) */
+  host: string;
+  /** apt pin priority (config repo.priority) */
+  priority: number;
+  /** sha256 of the served Packages index */
+  indexHash: string;
+  /**
+   * binary package name -> a hash of its index stanza (version, checksum), so an image's input
+   * hash can cover only the packages it installs
+   */
+  packages: Record<string, string>;
+  /** where the packages came from */
+  source: 'url' | 'tar' | 'dir' | 'build';
+  /** the contrail-repo image; null when an existing repository URL is used */
+  image: { ref: string; id: string } | null;
+  /** the running contrail-repo container; null when an existing repository URL is used */
+  container: { name: string; id: string } | null;
+}
+
+/** packageBuild: the .deb files built from sources. */
+export interface PackageBuildResult {
+  /** absolute folder holding the .deb files (<workDir>/packages) */
+  dir: string;
+  /** absolute path of its manifest.json */
+  manifest: string;
+  /** every .deb file built, absolute */
+  debs: string[];
+}
+
+/** contrailAnsible: the provisioning code as one artifact. */
+export interface AnsibleResult {
+  /** absolute path of contrail-ansible-<version>.tar.gz */
+  artifact: string;
+  sha256: string;
+  /** the resolved commit of contrail-ansible ('' when a ready artifact was given without one) */
+  commit: string;
+  /** absolute path of the manifest JSON beside the artifact */
+  manifest: string;
+}
+
+export type ImageStatus = 'built' | 'skipped' | 'failed' | 'blocked';
+
+export interface ImageOutcome {
+  /** 'base' for contrail-base, else the component name */
+  component: string;
+  /** contrail-<component>-<os>:<version> */
+  ref: string;
+  status: ImageStatus;
+  /** image id (sha256:...) when it exists */
+  id: string | null;
+  inputHash: string;
+  durationMs: number;
+  size: number | null;
+  log: string;
+  /** why it failed, was blocked or skipped */
+  reason?: string;
+}
+
+/** buildImages: the family. */
+export interface BuildResult {
+  images: ImageOutcome[];
+}
