@@ -1,21 +1,35 @@
 /**
  * Turns a step `(run) => Promise` into a gulp task: named, described, with its flags listed for
- * `gulp --tasks`/`--tasks-json`, sharing one Run per process, and reporting its failure to the one
- * place that decides the exit code.
+ * `gulp --tasks`/`--tasks-json`, sharing one Run per process (config, lock on the work folder,
+ * interrupt handling), and reporting its failure to the one place that decides the exit code.
  */
 import type { TaskFunction } from 'undertaker';
 import { resolveConfig } from '../lib/config/load';
 import { FLAGS } from '../lib/config/overlays';
 import { recordFailure } from '../lib/exit';
+import { handleInterrupts, throwIfInterrupted } from '../lib/interrupt';
+import { acquireWorkLock } from '../lib/lock';
 import { gulpLogger } from '../lib/log';
 import { createRun, type Run } from '../lib/run';
 
 let current: Run | undefined;
+const running = new Map<string, Promise<unknown>>();
 
 /** The run of this gulp process: config from argv and the environment, resolved on first use. */
 export function currentRun(): Run {
-  current ??= createRun({ config: resolveConfig(), log: gulpLogger });
+  if (!current) {
+    const config = resolveConfig();
+    const controller = new AbortController();
+    handleInterrupts({ controller, log: gulpLogger, running: () => [...running.keys()] });
+    current = createRun({ config, log: gulpLogger, signal: controller.signal });
+  }
   return current;
+}
+
+/** One run per work folder: taken by the first task that starts, released at exit. */
+function lockWorkDir(run: Run, task: string): Promise<unknown> {
+  return run.once('work-dir-lock', () =>
+    acquireWorkLock(run.config.workDir, { task, wait: run.config.flags.wait, log: run.log, signal: run.signal }));
 }
 
 export type Step<T = unknown> = (run: Run) => Promise<T>;
@@ -30,16 +44,30 @@ export function flags(...names: string[]): Record<string, string> {
     if (!f) throw new Error(`no flag --${n} in lib/config/overlays.ts`);
     out[f.type === 'bool' ? `--${n}` : `--${n} VALUE`] = f.help;
   }
+  out['--wait'] = FLAGS.wait.help;
   return out;
 }
 
 export function defineTask(name: string, description: string, flagHelp: Record<string, string>, step: Step): DescribedTask {
   const task: DescribedTask = async () => {
+    let promise: Promise<unknown> | undefined;
     try {
-      await step(currentRun());
+      const run = currentRun();
+      await lockWorkDir(run, name);
+      throwIfInterrupted(run.signal);
+      promise = step(run);
+      running.set(name, promise);
+      await promise;
+      throwIfInterrupted(run.signal);
     } catch (e) {
       recordFailure(e);
+      // gulp-cli exits as soon as one task fails; let the steps running beside this one finish
+      // (or wind down after an interrupt) so they leave no containers or partial files behind.
+      running.delete(name);
+      await Promise.allSettled(running.values());
       throw e;
+    } finally {
+      running.delete(name);
     }
   };
   task.displayName = name;

@@ -1,0 +1,118 @@
+/**
+ * One run per work folder. The lock file names its holder (pid, host, start time, task), and
+ * whether the holder still lives is checked against reality (is the process there?), so a lock
+ * left by a run that died is taken over with a warning instead of blocking nightly builds forever.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildError, PipelineError } from './errors';
+import type { Logger } from './log';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  task: string;
+}
+
+export const lockPath = (workDir: string) => path.join(workDir, '.lock');
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readHolder(file: string): LockHolder | undefined {
+  try {
+    const h = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
+    return typeof h.pid === 'number' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is the holder gone? Only knowable for a holder on this host. */
+export function isStale(holder: LockHolder | undefined, host = os.hostname()): boolean {
+  if (!holder) return true;
+  return holder.host === host && !processAlive(holder.pid);
+}
+
+export const describeHolder = (h: LockHolder) =>
+  `pid ${h.pid} on ${h.host}, running '${h.task}' since ${h.startedAt}`;
+
+export interface LockOptions {
+  task: string;
+  wait: boolean;
+  log: Logger;
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+/** Takes the work folder's lock; returns its release. */
+export async function acquireWorkLock(workDir: string, options: LockOptions): Promise<() => void> {
+  fs.mkdirSync(workDir, { recursive: true });
+  const file = lockPath(workDir);
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), task: options.task };
+  let announcedWait = false;
+  for (;;) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      fs.writeSync(fd, JSON.stringify(me));
+      fs.closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = readHolder(file);
+    if (holder === undefined) {
+      // being written by its holder right now, or truncated by a crash: give it a moment
+      const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+      if (age > 5000) {
+        options.log.warn(`work folder ${workDir}: taking over an unreadable lock file ${file}`);
+        fs.rmSync(file, { force: true });
+      } else await sleep(100, options.signal);
+      continue;
+    }
+    if (isStale(holder)) {
+      options.log.warn(`work folder ${workDir}: the run that locked it (${describeHolder(holder)}) is gone; taking over its lock`);
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (!options.wait) {
+      throw buildError(
+        `work folder ${workDir} is in use by another run (${describeHolder(holder)})`,
+        'wait for it to finish, run again with --wait, or use another --work-dir (and --repo-port) to run side by side',
+      );
+    }
+    if (!announcedWait) {
+      options.log.info(`work folder ${workDir} is in use by ${describeHolder(holder)}; waiting (--wait)`);
+      announcedWait = true;
+    }
+    await sleep(options.pollMs ?? 1000, options.signal);
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    if (readHolder(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+    process.removeListener('exit', release);
+  };
+  process.on('exit', release);
+  return release;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new PipelineError('interrupted', 'interrupted'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason ?? new PipelineError('interrupted', 'interrupted'));
+    }, { once: true });
+  });
+}
