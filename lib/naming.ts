@@ -13,6 +13,8 @@ export const builderImageRef = (os: string, version: string) => `contrail-builde
 export const galaxyImageRef = (os: string, version: string) => `contrail-galaxy-${os}:${version}`;
 
 export const ansibleArtifactName = (version: string) => `contrail-ansible-${version}.tar.gz`;
+/** the manifest JSON beside the artifact: what it was made from, and its sha256 */
+export const ansibleManifestName = (version: string) => `contrail-ansible-${version}.manifest.json`;
 export const familyArchiveName = (os: string, version: string) => `contrail-images-${os}-${version}.tar.gz`;
 export const perImageArchiveName = (component: string, os: string, version: string) =>
   `contrail-${component}-${os}-${version}.tar.gz`;
