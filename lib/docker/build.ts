@@ -1,0 +1,88 @@
+/**
+ * One `POST /build`, its output written line by line to a log file. Errors found after the build
+ * started arrive inside the HTTP 200 stream; they fail the build here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import { followJsonStream, type StreamEvent } from './stream';
+
+export interface BuildRequest {
+  context: NodeJS.ReadableStream;
+  ref: string;
+  /** the Dockerfile's name inside the context */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  network: string;
+  noCache: boolean;
+  logFile: string;
+  signal?: AbortSignal;
+}
+
+export interface BuildOutcome {
+  /** the engine's error (or the transport's), when the build failed */
+  error?: string;
+  /** the image id the engine reported */
+  id?: string;
+}
+
+function eventText(e: StreamEvent): string {
+  if (e.error || e.errorDetail) return `ERROR: ${e.error ?? e.errorDetail?.message}\n`;
+  if (e.stream !== undefined) return e.stream;
+  // pull progress of a parent: the status line only, not every progress tick
+  if (e.status && !e.progress) return `${e.id ? `${e.id}: ` : ''}${e.status}\n`;
+  return '';
+}
+
+export async function buildImage(docker: Docker, req: BuildRequest): Promise<BuildOutcome> {
+  fs.mkdirSync(path.dirname(req.logFile), { recursive: true });
+  const fd = fs.openSync(req.logFile, 'w');
+  const write = (text: string) => {
+    if (text) fs.writeSync(fd, text);
+  };
+  try {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await docker.buildImage(req.context as any, {
+        t: req.ref,
+        dockerfile: req.dockerfile,
+        buildargs: req.buildArgs,
+        labels: req.labels,
+        networkmode: req.network,
+        // a failed step leaves no container behind
+        forcerm: true,
+        rm: true,
+        nocache: req.noCache,
+        abortSignal: req.signal,
+      } as any)) as unknown as NodeJS.ReadableStream;
+    } catch (e) {
+      // the engine refused the request (a 500 before streaming: e.g. a Dockerfile it cannot read)
+      const msg = ((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).trim();
+      write(`ERROR: ${msg}\n`);
+      return { error: msg };
+    }
+    let outcome;
+    try {
+      outcome = await followJsonStream(stream, (e) => write(eventText(e)));
+    } catch (e) {
+      const msg = req.signal?.aborted ? 'interrupted' : (e as Error).message;
+      write(`ERROR: ${msg}\n`);
+      return { error: msg };
+    }
+    if (outcome.error) return { error: outcome.error.trim() };
+    const id = outcome.aux.map((a) => a.ID).find((v) => typeof v === 'string');
+    return { id };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The last `n` non-empty lines of a log. */
+export function logTail(file: string, n = 12): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).slice(-n);
+  } catch {
+    return [];
+  }
+}

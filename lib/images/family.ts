@@ -1,0 +1,65 @@
+/**
+ * From the config and the prepared inputs (repo, base image) to what each image is built with:
+ * its reference, Dockerfile, context and build arguments. Pure.
+ */
+import * as path from 'node:path';
+import type { ImageRecipe } from '../config/types';
+import { imageRef } from '../naming';
+
+/** contrail-base is the config's 'base' image; it embeds the contrail-ansible artifact. */
+export const BASE = 'base';
+/** the artifact's name inside contrail-base's build context */
+export const ANSIBLE_IN_CONTEXT = 'contrail-ansible.tar.gz';
+
+export interface BuildArgInputs {
+  version: string;
+  os: string;
+  baseImage: string;
+  repo: { url: string; host: string; priority: number };
+}
+
+/**
+ * The build arguments the pipeline offers every Dockerfile; each gets those it declares
+ * (an undeclared one would only draw a warning from the engine), then the config's own.
+ */
+export function standardBuildArgs(component: string, recipe: ImageRecipe, b: BuildArgInputs): Record<string, string> {
+  return {
+    CONTRAIL_VERSION: b.version,
+    OS: b.os,
+    BASE_IMAGE: b.baseImage,
+    CONTRAIL_REPO_URL: b.repo.url,
+    CONTRAIL_REPO_HOST: b.repo.host,
+    CONTRAIL_REPO_PRIORITY: String(b.repo.priority),
+    CONTRAIL_ROLE: component,
+    PACKAGES: recipe.packages.join(' '),
+  };
+}
+
+export function buildArgsFor(declared: string[], standard: Record<string, string>, configured: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of declared) if (name in standard) out[name] = standard[name];
+  return { ...out, ...configured };
+}
+
+export interface FamilyImage {
+  name: string;
+  ref: string;
+  recipe: ImageRecipe;
+  /** the Dockerfile's folder: the build context */
+  contextDir: string;
+  /** the Dockerfile's name inside it */
+  dockerfileName: string;
+  /** files added to the context: name -> absolute source */
+  extra: Record<string, string>;
+}
+
+export function familyImages(images: Record<string, ImageRecipe>, os: string, version: string, ansibleArtifact: string | null): FamilyImage[] {
+  return Object.entries(images).map(([name, recipe]) => ({
+    name,
+    ref: imageRef(name, os, version),
+    recipe,
+    contextDir: path.dirname(recipe.dockerfile),
+    dockerfileName: path.basename(recipe.dockerfile),
+    extra: name === BASE && ansibleArtifact ? { [ANSIBLE_IN_CONTEXT]: ansibleArtifact } : ({} as Record<string, string>),
+  }));
+}
