@@ -11,8 +11,8 @@ import { contrailAnsible as contrailAnsibleStep } from './tasks/contrailAnsible'
 import { contrailRepo as contrailRepoStep } from './tasks/contrailRepo';
 import { packageBuild as packageBuildStep } from './tasks/packageBuild';
 import { planImages } from './tasks/planImages';
-import { pushImages } from './tasks/pushImages';
-import { saveImages } from './tasks/saveImages';
+import { checkRegistry, pushImages } from './tasks/pushImages';
+import { checkSaveDir, saveImages } from './tasks/saveImages';
 import { DescribedRegistry } from './tasks/registry';
 
 installExitCodes();
@@ -47,12 +47,16 @@ export const plan = defineTask('plan',
 export const all = describe(series(prep, buildImages),
   'prep, then buildImages: the whole family (the default task)', flags(...build, ...packages, ...ansible));
 
-export const save = describe(series(prep, buildImages, defineTask('saveImages',
+// The save folder and the registry are checked before anything is built: a wrong password or a
+// read-only folder fails in seconds, not after the build.
+export const save = describe(series(defineTask('checkSaveDir', 'Check that the save folder is given and writable',
+  flags('save-dir'), checkSaveDir), prep, buildImages, defineTask('saveImages',
   'Save the family, the repo image and the ansible artifact into the save folder',
   flags('save-dir', 'per-image'), saveImages)),
   'Build what is missing, then save the family into --save-dir', flags(...build, 'save-dir', 'per-image'));
 
-export const push = describe(series(prep, buildImages, defineTask('pushImages',
+export const push = describe(series(defineTask('checkRegistry', 'Check that the registry answers and accepts the credentials',
+  flags('registry', 'registry-user'), checkRegistry), prep, buildImages, defineTask('pushImages',
   'Push the family and the repo image to the registry', flags('registry', 'registry-user'), pushImages)),
   'Build what is missing, then push the family to --registry', flags(...build, 'registry', 'registry-user'));
 

@@ -1,9 +1,6 @@
+import { cleanAll, type CleanResult } from '../lib/clean/cleanAll';
 import type { Run } from '../lib/run';
-import { notBuiltYet } from './notBuiltYet';
 
-export async function cleanWorkspace(run: Run): Promise<void> {
-  return run.once('cleanWorkspace', async () => {
-    await run.engine();
-    return notBuiltYet('cleanWorkspace', 'save, push and clean');
-  });
+export async function cleanWorkspace(run: Run): Promise<CleanResult> {
+  return run.once('cleanWorkspace', async () => cleanAll(await run.engine(), run.config, run.log));
 }

@@ -1,9 +1,31 @@
+import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from '../lib/push/connect';
+import { pushAll } from '../lib/push/pushAll';
+import type { PushOutcome } from '../lib/push/targets';
 import type { Run } from '../lib/run';
-import { notBuiltYet } from './notBuiltYet';
+import { shippableImages } from './ship';
 
-export async function pushImages(run: Run): Promise<void> {
+/** Before any build: the registry answers and accepts the credentials. */
+export async function checkRegistry(run: Run): Promise<RegistryTarget> {
+  return run.once('checkRegistry', async () => {
+    return connectRegistry({
+      registry: run.config.registry,
+      user: run.config.push.user,
+      env: process.env,
+      retries: run.config.push.retries,
+      log: run.log,
+      signal: run.signal,
+      engineRegistryConfig: async () => ((await (await run.engine()).info()) as { RegistryConfig?: EngineRegistryConfig }).RegistryConfig,
+    });
+  });
+}
+
+export async function pushImages(run: Run): Promise<PushOutcome[]> {
   return run.once('pushImages', async () => {
-    await run.engine();
-    return notBuiltYet('pushImages', 'save, push and clean');
+    const target = await checkRegistry(run);
+    const images = await shippableImages(run, 'push');
+    return pushAll(await run.engine(), {
+      target, images, version: run.config.version, jobs: run.config.jobs, retries: run.config.push.retries,
+      log: run.log, signal: run.signal,
+    });
   });
 }

@@ -1,0 +1,201 @@
+/**
+ * The little of the registry HTTP API (distribution v2) push needs: `/v2/` to see that the
+ * registry answers and accepts the credentials, and a manifest's digest to compare with what the
+ * engine pushed. Basic auth and bearer tokens (the two schemes registries use).
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { quote } from '../text';
+import type { Credentials } from './credentials';
+
+export const MANIFEST_ACCEPT = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+export interface Challenge {
+  scheme: 'basic' | 'bearer';
+  params: Record<string, string>;
+}
+
+/** `Bearer realm="https://auth/token",service="registry"` -> its scheme and parameters. */
+export function parseChallenge(header: string | undefined): Challenge | null {
+  if (!header) return null;
+  const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
+  if (!m) return null;
+  const scheme = m[1].toLowerCase();
+  if (scheme !== 'basic' && scheme !== 'bearer') return null;
+  const params: Record<string, string> = {};
+  const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
+  let p: RegExpExecArray | null;
+  while ((p = re.exec(m[2]))) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+  return { scheme, params };
+}
+
+/** The registry's name of a repository: `<namespace>/<repository>`, without the host. */
+export function apiName(namespace: string, repository: string): string {
+  return namespace ? `${namespace}/${repository}` : repository;
+}
+
+/** An HTTP answer the client did not expect; `status` drives the retry decision. */
+export class RegistryHttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** The registry refused these credentials: a retry will not help. */
+export class CredentialsRejected extends Error {
+  readonly status = 401;
+}
+
+/** The registry wants a login and there are no credentials for it. */
+export class LoginRequired extends Error {
+  readonly status = 401;
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface RegistryClientOptions {
+  /** host[:port] */
+  host: string;
+  scheme: 'http' | 'https';
+  credentials: Credentials | null;
+  timeoutMs?: number;
+}
+
+export class RegistryClient {
+  readonly host: string;
+  readonly scheme: 'http' | 'https';
+  private readonly credentials: Credentials | null;
+  private readonly timeoutMs: number;
+  private readonly tokens = new Map<string, string>();
+
+  constructor(options: RegistryClientOptions) {
+    this.host = options.host;
+    this.scheme = options.scheme;
+    this.credentials = options.credentials;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  get base(): string {
+    return `${this.scheme}://${this.host}`;
+  }
+
+  private basic(): string | null {
+    const c = this.credentials;
+    if (!c?.username || c.password === undefined) return null;
+    return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+  }
+
+  /** One HTTP request; bodies are small (JSON, manifests) and capped. */
+  request(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+    const u = new URL(url);
+    const lib = u.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(u, { method, headers, timeout: this.timeoutMs, agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          if (text.length < 1 << 20) text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${u.host} within ${this.timeoutMs / 1000} s (timeout)`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** A bearer token for `scope` ('' for none), from the realm the registry named. */
+  private async token(challenge: Challenge, scope: string): Promise<string> {
+    const cached = this.tokens.get(scope);
+    if (cached) return cached;
+    const realm = challenge.params.realm;
+    if (!realm || !/^https?:\/\//.test(realm)) throw new RegistryHttpError(502, `registry ${this.host} named no usable token realm`);
+    const c = this.credentials;
+    let answer: Answer;
+    if (c?.identitytoken) {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identitytoken, client_id: 'contrail-docker' });
+      if (challenge.params.service) form.set('service', challenge.params.service);
+      if (scope) form.set('scope', scope);
+      answer = await this.request('POST', realm, { 'Content-Type': 'application/x-www-form-urlencoded' }, form.toString());
+    } else {
+      const u = new URL(realm);
+      if (challenge.params.service) u.searchParams.set('service', challenge.params.service);
+      if (scope) u.searchParams.set('scope', scope);
+      if (c?.username) u.searchParams.set('account', c.username);
+      const basic = this.basic();
+      answer = await this.request('GET', u.toString(), basic ? { Authorization: basic } : {});
+    }
+    if (answer.status === 401 || answer.status === 403) {
+      if (c) throw new CredentialsRejected(`the token service of ${this.host} refused the credentials`);
+      throw new LoginRequired(`registry ${this.host} requires a login`);
+    }
+    if (answer.status !== 200) throw new RegistryHttpError(answer.status, `token service of ${this.host} answered HTTP ${answer.status}`);
+    let token: string | undefined;
+    try {
+      const data = JSON.parse(answer.body);
+      token = data.token ?? data.access_token;
+    } catch {
+      /* below */
+    }
+    if (!token) throw new RegistryHttpError(502, `token service of ${this.host} answered without a token`);
+    this.tokens.set(scope, token);
+    return token;
+  }
+
+  /** GET/HEAD on the registry, answering an auth challenge once. */
+  private async call(method: string, p: string, headers: Record<string, string>, scope: string): Promise<Answer> {
+    const url = `${this.base}${p}`;
+    const basic = this.basic();
+    const first = await this.request(method, url, basic ? { ...headers, Authorization: basic } : headers);
+    if (first.status !== 401) return first;
+    const challenge = parseChallenge(first.headers['www-authenticate'] as string | undefined);
+    if (challenge?.scheme === 'bearer') {
+      const token = await this.token(challenge, scope);
+      const second = await this.request(method, url, { ...headers, Authorization: `Bearer ${token}` });
+      if (second.status === 401) {
+        throw this.credentials ? new CredentialsRejected(`registry ${this.host} refused the credentials`) : new LoginRequired(`registry ${this.host} requires a login`);
+      }
+      return second;
+    }
+    if (this.credentials) throw new CredentialsRejected(`registry ${this.host} refused the credentials`);
+    throw new LoginRequired(`registry ${this.host} requires a login`);
+  }
+
+  /** `/v2/`: the registry answers and accepts the credentials (or needs none). */
+  async ping(): Promise<void> {
+    const r = await this.call('GET', '/v2/', {}, '');
+    if (r.status !== 200) throw new RegistryHttpError(r.status, `${this.base}/v2/ answered HTTP ${r.status}${statusWords(r)}`);
+  }
+
+  /** The digest the registry reports for `<name>:<tag>`, or null when it has no such tag. */
+  async manifestDigest(name: string, tag: string): Promise<string | null> {
+    const r = await this.call('GET', `/v2/${name}/manifests/${encodeURIComponent(tag)}`, { Accept: MANIFEST_ACCEPT }, `repository:${name}:pull`);
+    if (r.status === 404) return null;
+    if (r.status !== 200) throw new RegistryHttpError(r.status, `manifest ${name}:${tag} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
+    const digest = r.headers['docker-content-digest'];
+    if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      throw new RegistryHttpError(502, `registry ${this.host} sent no Docker-Content-Digest for ${name}:${tag} (got ${quote(digest ?? null)})`);
+    }
+    return digest;
+  }
+}
+
+function statusWords(r: Answer): string {
+  try {
+    const errors = JSON.parse(r.body).errors as { code?: string; message?: string }[] | undefined;
+    if (errors?.length) return ` (${errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ')})`;
+  } catch {
+    /* not JSON */
+  }
+  return '';
+}

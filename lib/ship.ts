@@ -1,0 +1,33 @@
+/**
+ * The images save and push ship: every image buildImages produced (built or up to date) and the
+ * contrail-repo image. Shipping part of a family is worse than shipping nothing: a failed or
+ * blocked image stops both.
+ */
+import { buildError } from './errors';
+import type { BuildResult } from './steps';
+
+export interface ShipImage {
+  /** 'base', a component, or 'repo' */
+  component: string;
+  /** the local name, contrail-<component>-<os>:<version> */
+  ref: string;
+  /** sha256:... */
+  id: string;
+  inputHash: string;
+  size: number | null;
+}
+
+export function imagesToShip(build: BuildResult, repoImage: ShipImage | null, action: 'save' | 'push'): ShipImage[] {
+  const broken = build.images.filter((i) => i.status === 'failed' || i.status === 'blocked' || !i.id);
+  if (broken.length) {
+    throw buildError(
+      `cannot ${action}: ${broken.map((i) => `${i.ref} (${i.id ? i.status : 'no image'})`).join(', ')} did not build`,
+      'fix the failed images (their logs are in the work folder\'s logs/) and run again; nothing was shipped',
+    );
+  }
+  const images: ShipImage[] = build.images.map((i) => ({
+    component: i.component, ref: i.ref, id: i.id!, inputHash: i.inputHash, size: i.size,
+  }));
+  if (repoImage && !images.some((i) => i.ref === repoImage.ref)) images.push(repoImage);
+  return images;
+}
