@@ -7,6 +7,11 @@
 export interface RepoResult {
   /** what apt inside image builds uses, e.g. http://127.0.0.1:1567 (no trailing slash) */
   url: string;
+  /**
+   * the rest of the apt source line after the URL: './' for a flat repository (the contrail-repo
+   * container; also when absent), or 'SUITE COMPONENT...' for an existing suite given as packages.url
+   */
+  distribution?: string;
   /** the host part of url, for the apt pin (`Pin: origin "<host>"`) */
   host: string;
   /** apt pin priority (config repo.priority) */
