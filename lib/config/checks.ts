@@ -17,6 +17,11 @@ export interface RegistryAddress {
 export function parseRegistry(value: string, what: string): RegistryAddress {
   const bad = (why: string) =>
     inputError(`${what} ${quote(value)} ${why}`, 'give host[:port][/namespace], e.g. 127.0.0.1:5000 or registry.example.com/contrail');
+  // user:password@host: say so without repeating the value, which holds a secret
+  if (value.includes('@')) {
+    throw inputError(`${what} holds credentials ("user@" or "user:password@"); a password never goes into a flag or config value`,
+      'give the registry as host[:port][/namespace], the user with --registry-user and the password in CONTAINER_REGISTRY_PASSWORD (or log in with docker login)');
+  }
   if (/^[a-z]+:\/\//i.test(value)) throw bad('has a URL scheme; the registry is named without one');
   if (value.endsWith('/')) throw bad('ends with "/"');
   const slash = value.indexOf('/');
