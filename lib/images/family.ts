@@ -15,7 +15,7 @@ export interface BuildArgInputs {
   version: string;
   os: string;
   baseImage: string;
-  repo: { url: string; host: string; priority: number };
+  repo: { url: string; host: string; priority: number; distribution?: string };
 }
 
 /**
@@ -29,6 +29,7 @@ export function standardBuildArgs(component: string, recipe: ImageRecipe, b: Bui
     BASE_IMAGE: b.baseImage,
     CONTRAIL_REPO_URL: b.repo.url,
     CONTRAIL_REPO_HOST: b.repo.host,
+    CONTRAIL_REPO_DIST: b.repo.distribution ?? './',
     CONTRAIL_REPO_PRIORITY: String(b.repo.priority),
     CONTRAIL_ROLE: component,
     PACKAGES: recipe.packages.join(' '),
