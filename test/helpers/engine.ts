@@ -1,0 +1,107 @@
+/**
+ * A second, real Docker engine for the tests that stop an engine or run the pipeline against a
+ * remote one (DOCKER_HOST=tcp://127.0.0.1:PORT). Its data lives under
+ * /var/lib/contrail-docker/test-engine-PORT, so images made in one run are there for the next.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+
+export interface TestEngine {
+  host: string;
+  docker: Docker;
+  pid: number;
+  root: string;
+  /** kill -9 the daemon, as a crash would */
+  kill(): Promise<void>;
+  /** stop it cleanly */
+  stop(): Promise<void>;
+}
+
+const DOCKERD = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => fs.existsSync(p)) ?? 'dockerd';
+
+async function answers(docker: Docker): Promise<boolean> {
+  try {
+    await docker.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startTestEngine(port: number): Promise<TestEngine> {
+  const root = `/var/lib/contrail-docker/test-engine-${port}`;
+  for (const d of ['data', 'exec']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  const host = `tcp://127.0.0.1:${port}`;
+  const docker = new Docker({ host: '127.0.0.1', port, protocol: 'http' });
+  const pidFile = path.join(root, 'dockerd.pid');
+  // a daemon left by an earlier run that died
+  const old = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : NaN);
+  if (Number.isInteger(old) && old > 0 && pidAlive(old)) {
+    process.kill(old, 'SIGKILL');
+    await waitFor(() => !pidAlive(old), 10_000);
+  }
+  fs.rmSync(pidFile, { force: true });
+  const log = fs.openSync(path.join(root, 'dockerd.log'), 'a');
+  const child = spawn(
+    DOCKERD,
+    ['--bridge=none', '--iptables=false', '--ip6tables=false', '--host', host, '--data-root', path.join(root, 'data'),
+      '--exec-root', path.join(root, 'exec'), '--pidfile', pidFile],
+    { stdio: ['ignore', log, log], detached: true },
+  );
+  child.unref();
+  fs.closeSync(log);
+  const pid = child.pid!;
+  await waitFor(() => answers(docker), 60_000, () => `dockerd on ${host} did not answer; see ${root}/dockerd.log`);
+  const engine: TestEngine = {
+    host,
+    docker,
+    pid,
+    root,
+    async kill() {
+      if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      await waitFor(() => !pidAlive(pid), 10_000);
+      // the managed containerd and shims outlive a killed dockerd; stop them too
+      spawnSync('pkill', ['-9', '-f', path.join(root, 'exec')]);
+    },
+    async stop() {
+      if (pidAlive(pid)) process.kill(pid, 'SIGTERM');
+      await waitFor(() => !pidAlive(pid), 30_000);
+    },
+  };
+  process.once('exit', () => {
+    if (pidAlive(pid)) process.kill(pid, 'SIGTERM');
+  });
+  return engine;
+}
+
+/** Copies an image from the main engine into another (docker save | docker load). */
+export async function copyImage(from: Docker, to: Docker, ref: string): Promise<void> {
+  try {
+    await to.getImage(ref).inspect();
+    return;
+  } catch {
+    /* not there yet */
+  }
+  const tar = await from.getImage(ref).get();
+  await to.loadImage(tar);
+  await to.getImage(ref).inspect();
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, why = () => 'timed out'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
