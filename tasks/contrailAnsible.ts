@@ -1,10 +1,254 @@
+/**
+ * contrailAnsible: contrail-ansible-<version>.tar.gz, the provisioning code with its complete
+ * ansible-galaxy dependency tree, and its manifest. A ready artifact given in ansible.artifact is
+ * used when reachable; otherwise the repo is checked out at its ref, the requirements are
+ * installed by ansible-galaxy in a helper container, and the tree is archived reproducibly.
+ * Reused while the repo's resolved commit and the requirement sources are unchanged.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fetchArtifact, gzipTarProblem } from '../lib/ansible/artifact';
+import { type ClosureResult, installClosure } from '../lib/ansible/closure';
+import { CONTAINER, type Layout, layoutFor, normalizeInstallInfo, topRequirementFiles } from '../lib/ansible/galaxy';
+import { ensureGalaxyImage, GalaxyContainer } from '../lib/ansible/galaxyContainer';
+import { ContainerInstaller } from '../lib/ansible/installer';
+import {
+  type AnsibleManifest,
+  artifactManifest,
+  gitManifest,
+  manifestText,
+  movableSources,
+  parseManifest,
+  type SourceCommits,
+  sourceKey,
+  staleReason,
+} from '../lib/ansible/manifest';
+import { parseRequirements, type Requirement } from '../lib/ansible/requirements';
+import { listTree, writeTarGz } from '../lib/ansible/tarball';
+import { LABELS, projectLabels } from '../lib/docker/labels';
+import { buildError, inputError } from '../lib/errors';
+import { atomicOutput, writeAtomically, writeFileAtomic } from '../lib/fs/atomic';
+import { type Checkout, checkoutRef, gitMessage, lsRemote } from '../lib/git/checkout';
+import { parseLsRemote, refNames, type ResolvedRef, resolveRef } from '../lib/git/refs';
+import { checkGitRef, checkGitUrl } from '../lib/git/safety';
+import { sha256File } from '../lib/hash';
+import { ansibleArtifactName, ansibleManifestName, galaxyImageRef } from '../lib/naming';
 import type { Run } from '../lib/run';
 import type { AnsibleResult } from '../lib/steps';
-import { notBuiltYet } from './notBuiltYet';
+import { didYouMean, formatDuration, quote } from '../lib/text';
+import { workPaths } from '../lib/workDir';
+import { baseImage } from './baseImage';
 
-export async function contrailAnsible(run: Run): Promise<AnsibleResult> {
+/** The folder the tree has inside the artifact; buildImages extracts it at '/'. */
+export const ARTIFACT_ROOT = 'contrail-ansible';
+
+interface Outputs {
+  artifact: string;
+  manifest: string;
+}
+
+export function contrailAnsible(run: Run): Promise<AnsibleResult> {
   return run.once('contrailAnsible', async () => {
-    await run.engine();
-    return notBuiltYet('contrailAnsible', 'contrailAnsible');
+    const dir = workPaths(run.config.workDir).artifacts;
+    const out = { artifact: path.join(dir, ansibleArtifactName(run.config.version)), manifest: path.join(dir, ansibleManifestName(run.config.version)) };
+    const given = run.config.ansible.artifact;
+    return (given && (await fromGivenArtifact(run, given, out))) || fromGit(run, out);
   });
+}
+
+const readIf = (file: string) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The given artifact under the versioned name; undefined (after a warning) when it cannot be had. */
+async function fromGivenArtifact(run: Run, given: string, out: Outputs): Promise<AnsibleResult | undefined> {
+  const temp = atomicOutput(out.artifact);
+  try {
+    const fetched = await fetchArtifact(given, temp.tempPath, run.signal);
+    if (!fetched.reachable) {
+      run.log.warn(`ansible.artifact ${given} is not reachable (${fetched.reason}); building contrail-ansible from ${run.config.ansible.repo} at ${run.config.ansible.ref} instead`);
+      return undefined;
+    }
+    const problem = await gzipTarProblem(temp.tempPath);
+    if (problem) {
+      throw inputError(`ansible.artifact ${given} is reachable, but ${problem}`,
+        'give a contrail-ansible .tar.gz (ansible.artifact, CONTRAIL_ANSIBLE_ARTIFACT, --ansible-artifact), or leave it unset to build from ansible.repo');
+    }
+    temp.commit();
+  } finally {
+    temp.abort();
+  }
+  const sha256 = await sha256File(out.artifact);
+  // a manifest of ours beside a local artifact (one saved with the images) carries what it was made from
+  const sibling = /^https?:\/\//.test(given) ? undefined : parseManifest(readIf(given.replace(/(\.tar\.gz|\.tgz)$/, '') + '.manifest.json') ?? '');
+  const from = sibling?.sha256 === sha256 ? sibling : undefined;
+  writeFileAtomic(out.manifest, manifestText(artifactManifest(path.basename(out.artifact), sha256, given, from)));
+  run.log.info(`contrail-ansible: using the given artifact ${given} as ${out.artifact}`);
+  return { artifact: out.artifact, sha256, commit: from?.commit ?? '', manifest: out.manifest };
+}
+
+async function fromGit(run: Run, out: Outputs): Promise<AnsibleResult> {
+  const { repo, ref } = run.config.ansible;
+  // config checked these already; the step checks again, as it hands them to git
+  checkGitUrl(repo, 'ansible.repo');
+  checkGitRef(ref, 'ansible.ref');
+  const started = Date.now();
+  let listing: string;
+  try {
+    listing = await lsRemote(repo, { signal: run.signal });
+  } catch (e) {
+    if (run.signal.aborted) throw e;
+    throw inputError(`ansible.repo ${repo} does not answer: ${gitMessage(e)}`,
+      'check the URL and that the server answers (ansible.repo, CONTRAIL_ANSIBLE_REPO, --ansible-repo)');
+  }
+  const refs = parseLsRemote(listing);
+  const resolved = resolveRef(refs, ref);
+  if (!resolved) {
+    const near = didYouMean(ref, refNames(refs));
+    throw inputError(`ansible.ref ${quote(ref)} is not a branch, tag or commit id of ${repo}`,
+      near ? `did you mean ${quote(near)}?` : `give a branch, tag or commit id of that repository (ansible.ref, CONTRAIL_ANSIBLE_REF, --ansible-ref)`);
+  }
+  const stale = await staleness(run, out, resolved);
+  if (!stale) {
+    const manifest = parseManifest(fs.readFileSync(out.manifest, 'utf8'))!;
+    run.log.info(`contrail-ansible: ${path.basename(out.artifact)} is current (${ref} is still ${manifest.commit.slice(0, 12)}); reused in ${formatDuration(Date.now() - started)}`);
+    return { artifact: out.artifact, sha256: manifest.sha256, commit: manifest.commit, manifest: out.manifest };
+  }
+  run.log.info(`contrail-ansible: making ${path.basename(out.artifact)} from ${repo} at ${ref} (${stale})`);
+  return build(run, out, resolved);
+}
+
+/** Why the artifact must be made (again), or null when it is current. */
+async function staleness(run: Run, out: Outputs, resolved: ResolvedRef): Promise<string | null> {
+  const { repo, ref } = run.config.ansible;
+  const artifactSha256 = fs.existsSync(out.artifact) ? await sha256File(out.artifact) : null;
+  const text = readIf(out.manifest);
+  const manifest = text === undefined ? undefined : parseManifest(text);
+  const reason = staleReason(manifest, { repo, ref, commit: resolved.commit, artifactSha256 });
+  if (reason || !manifest) return reason;
+  const moved = await Promise.all(movableSources(manifest).map(async (s) => {
+    const now = await sourceCommit(s.src, s.version, run.signal);
+    return now === null || now !== s.commit ? `${s.src}${s.version ? ` ${s.version}` : ''} moved (or does not answer)` : null;
+  }));
+  return moved.find((m) => m !== null) ?? null;
+}
+
+/** What a git requirement source's version points at now; null when it cannot be told. */
+async function sourceCommit(src: string, version: string, signal: AbortSignal): Promise<string | null> {
+  try {
+    return resolveRef(parseLsRemote(await lsRemote(src, { signal, idleTimeoutMs: 30_000 })), version || 'HEAD')?.commit ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function sourceCommits(closure: ClosureResult, signal: AbortSignal): Promise<SourceCommits> {
+  const wanted = new Map<string, { src: string; version: string }>();
+  for (const r of closure.roles) if (r.scm === 'git' && r.src) wanted.set(sourceKey(r.src, r.version), r);
+  for (const c of closure.collections) {
+    if (c.requirement.type === 'git' && !c.dependency) wanted.set(sourceKey(c.requirement.src, c.requirement.version), c.requirement);
+  }
+  const commits: SourceCommits = new Map();
+  await Promise.all([...wanted].map(async ([key, s]) => commits.set(key, await sourceCommit(s.src.replace(/#.*$/, ''), s.version, signal))));
+  return commits;
+}
+
+function repoFiles(root: string): string[] {
+  return listTree(root, '', { skipGit: true }).filter((e) => e.type === 'file').map((e) => e.path);
+}
+
+function subfolders(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<AnsibleResult> {
+  const { repo, ref } = run.config.ansible;
+  const paths = workPaths(run.config.workDir);
+  fs.mkdirSync(paths.tmp, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(paths.tmp, 'contrail-ansible-'));
+  try {
+    const src = path.join(scratch, ARTIFACT_ROOT);
+    let head: Checkout;
+    try {
+      head = await checkoutRef(repo, resolved, src, { signal: run.signal });
+    } catch (e) {
+      if (run.signal.aborted) throw e;
+      if (resolved.kind === 'commit') {
+        throw inputError(`ansible.ref ${quote(ref)}: ${repo} has no commit ${ref} (${gitMessage(e)})`, 'give a commit id of that repository, or a branch or tag');
+      }
+      throw buildError(`cannot check out ${ref} of ${repo}: ${gitMessage(e)}`, 'check that the repository answers, then run again');
+    }
+    fs.rmSync(path.join(src, '.git'), { recursive: true, force: true });
+
+    const layout = layoutFor(fs.existsSync(path.join(src, 'playbooks', 'roles')));
+    const top: Requirement[] = [];
+    for (const file of topRequirementFiles(repoFiles(src))) {
+      const parsed = parseRequirements(fs.readFileSync(path.join(src, file), 'utf8'), file);
+      top.push(...parsed.roles, ...parsed.collections);
+    }
+    let closure: ClosureResult = { roles: [], collections: [], warnings: [] };
+    if (top.length > 0) closure = await installWithGalaxy(run, src, layout, top);
+    for (const w of closure.warnings) run.log.warn(`contrail-ansible: ${w}`);
+
+    for (const role of closure.roles) {
+      const info = path.join(src, layout.rolesPath, role.name, 'meta', '.galaxy_install_info');
+      const text = readIf(info);
+      if (text !== undefined) fs.writeFileSync(info, normalizeInstallInfo(text, head.time));
+    }
+    await writeAtomically(out.artifact, (temp) => writeTarGz(src, `${ARTIFACT_ROOT}/`, temp, { mtime: head.time, skipGit: true }));
+    const sha256 = await sha256File(out.artifact);
+    const manifest: AnsibleManifest = gitManifest({
+      artifact: path.basename(out.artifact),
+      sha256,
+      repo,
+      ref,
+      commit: head.commit,
+      commitTime: head.time,
+      rolesPath: `${ARTIFACT_ROOT}/${layout.rolesPath}`,
+      collectionsPath: `${ARTIFACT_ROOT}/${layout.collectionsPath}`,
+      closure,
+      commits: await sourceCommits(closure, run.signal),
+    });
+    writeFileAtomic(out.manifest, manifestText(manifest));
+    run.log.info(`contrail-ansible: ${out.artifact} (${head.commit.slice(0, 12)}, ${manifest.roles.length} roles, ${manifest.collections.length} collections)`);
+    return { artifact: out.artifact, sha256, commit: head.commit, manifest: out.manifest };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Requirement[]): Promise<ClosureResult> {
+  const docker = await run.engine();
+  const base = await baseImage(run);
+  const paths = workPaths(run.config.workDir);
+  const image = await ensureGalaxyImage(docker, {
+    ref: galaxyImageRef(run.config.os, run.config.version),
+    base,
+    os: run.config.os,
+    version: run.config.version,
+    network: run.config.network,
+    logFile: path.join(paths.logs, 'contrail-galaxy-image.log'),
+    signal: run.signal,
+  }, run.log);
+  const box = await GalaxyContainer.start(docker, image.ref, {
+    network: run.config.network,
+    labels: projectLabels('build-step', { [LABELS.workDir]: run.config.workDir }),
+    logFile: path.join(paths.logs, 'contrail-ansible-galaxy.log'),
+    signal: run.signal,
+  });
+  try {
+    await box.copyIn(listTree(src, CONTAINER.checkout.slice(1), { skipGit: true }));
+    const installer = new ContainerInstaller(box, src, layout, run.signal);
+    return await installClosure(top, installer, subfolders(path.join(src, layout.rolesPath)), layout.rolesPath);
+  } finally {
+    await box.remove();
+  }
 }

@@ -1,0 +1,143 @@
+/**
+ * The ansible-galaxy helper: its image (built from the base image, labelled with its input hash
+ * and reused while unchanged) and a container of it that requirements are installed in, one at
+ * a time. Files go in and out through the engine's archive API, never bind mounts: the engine
+ * may be on another machine.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import * as tar from 'tar';
+import { buildImage, logTail } from '../docker/build';
+import { execIn } from '../docker/exec';
+import { LABELS, projectLabels } from '../docker/labels';
+import { buildError } from '../errors';
+import type { Logger } from '../log';
+import { formatDuration } from '../text';
+import { galaxyDockerfile, galaxyInputHash } from './galaxy';
+import { memoryEntries, type TarEntry, tarStream } from './tarball';
+
+export interface GalaxyImageRequest {
+  ref: string;
+  base: { ref: string; id: string };
+  os: string;
+  version: string;
+  network: string;
+  logFile: string;
+  signal?: AbortSignal;
+}
+
+async function labelsOf(docker: Docker, ref: string): Promise<Record<string, string> | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect()).Config.Labels ?? {};
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+/** The galaxy image, built only when missing or made from something else. */
+export async function ensureGalaxyImage(docker: Docker, req: GalaxyImageRequest, log: Logger): Promise<{ ref: string; built: boolean }> {
+  const dockerfile = galaxyDockerfile(req.base.ref);
+  const hash = galaxyInputHash(req.base.id, dockerfile);
+  const labels = await labelsOf(docker, req.ref);
+  if (labels?.[LABELS.inputHash] === hash) return { ref: req.ref, built: false };
+  log.info(`contrail-ansible: building the ansible-galaxy helper image ${req.ref} (log: ${req.logFile})`);
+  const started = Date.now();
+  const context = Readable.from(tarStream(memoryEntries({ Dockerfile: dockerfile }), 0));
+  const outcome = await buildImage(docker, {
+    context,
+    ref: req.ref,
+    dockerfile: 'Dockerfile',
+    buildArgs: {},
+    labels: projectLabels('galaxy', { [LABELS.inputHash]: hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
+    network: req.network,
+    noCache: false,
+    logFile: req.logFile,
+    signal: req.signal,
+  });
+  if (outcome.error) {
+    throw buildError(`the ansible-galaxy helper image ${req.ref} did not build: ${outcome.error}`,
+      `see ${req.logFile}; it installs ansible-core (or ansible) and git from ${req.base.ref}'s own package sources`,
+      { details: logTail(req.logFile) });
+  }
+  log.info(`contrail-ansible: ${req.ref} built in ${formatDuration(Date.now() - started)}`);
+  return { ref: req.ref, built: true };
+}
+
+export interface ExecResult {
+  code: number;
+  /** stdout and stderr, interleaved as they came */
+  output: string;
+}
+
+/** A running galaxy container; `remove()` when done (also on interruption). */
+export class GalaxyContainer {
+  private constructor(
+    readonly container: Docker.Container,
+    private readonly logFile: string,
+  ) {}
+
+  static async start(docker: Docker, image: string, options: { network: string; labels: Record<string, string>; logFile: string; signal?: AbortSignal }): Promise<GalaxyContainer> {
+    const container = await docker.createContainer({
+      Image: image,
+      Cmd: ['sleep', 'infinity'],
+      Labels: options.labels,
+      HostConfig: { NetworkMode: options.network },
+    });
+    const session = new GalaxyContainer(container, options.logFile);
+    const onAbort = () => void session.remove();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await container.start();
+    } catch (e) {
+      await session.remove();
+      throw e;
+    }
+    fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+    fs.writeFileSync(options.logFile, '');
+    return session;
+  }
+
+  /** Copies entries (absolute container paths without the leading '/') in, relative to '/'. */
+  async copyIn(entries: TarEntry[]): Promise<void> {
+    await this.container.putArchive(Readable.from(tarStream(entries, 0)) as any, { path: '/' });
+  }
+
+  /** Runs a command; its output goes to the step's log too. (An interruption removes the container, which ends it.) */
+  async exec(cmd: string[]): Promise<ExecResult> {
+    let output = '';
+    const collect = (b: Buffer) => void (output += b.toString());
+    const code = await execIn(this.container, cmd, { env: ['HOME=/root'], onStdout: collect, onStderr: collect });
+    const result = { code, output };
+    fs.appendFileSync(this.logFile, `$ ${cmd.join(' ')}\n${result.output}${result.output.endsWith('\n') ? '' : '\n'}(exit ${result.code})\n`);
+    return result;
+  }
+
+  /** Names in a folder of the container; empty when it does not exist. */
+  async list(dir: string): Promise<string[]> {
+    let out = '';
+    const code = await execIn(this.container, ['find', dir, '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\n'], {
+      onStdout: (b) => void (out += b.toString()),
+    });
+    return code === 0 ? out.split('\n').filter(Boolean).sort() : [];
+  }
+
+  /** Copies `dir` of the container into `hostParent` (as hostParent/<basename of dir>). */
+  async copyOut(dir: string, hostParent: string): Promise<void> {
+    fs.mkdirSync(hostParent, { recursive: true });
+    const stream = await this.container.getArchive({ path: dir });
+    await pipeline(stream, tar.x({ cwd: hostParent, strict: true }));
+  }
+
+  async remove(): Promise<void> {
+    try {
+      await this.container.remove({ force: true });
+    } catch (e) {
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code !== 404 && code !== 409) throw e;
+    }
+  }
+}
