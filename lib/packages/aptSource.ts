@@ -1,0 +1,36 @@
+/**
+ * The text that makes apt prefer the contrail repo: its source line and its pin. Pure, shared by
+ * the repo step (the URL it hands on) and the image builds (contrail-install writes the same text;
+ * the unit tests keep the two in step).
+ */
+import * as net from 'node:net';
+
+/** `http://host:port`; an IPv6 address goes in brackets, as URLs require. */
+export function repoUrl(host: string, port: number): string {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return `http://${net.isIPv6(bare) ? `[${bare}]` : bare}:${port}`;
+}
+
+/**
+ * The host of a repo URL as apt names it in `Pin: origin`: without brackets and port.
+ * (The original build matched only numeric IPv4 addresses here.)
+ */
+export function pinHost(url: string): string {
+  return new URL(url).hostname.replace(/^\[|\]$/g, '');
+}
+
+/** `deb [trusted=yes] <url> ./`: the repo is unsigned and served from loopback by us. */
+export function sourceLine(url: string, distribution = './'): string {
+  return `deb [trusted=yes] ${url.replace(/\/+$/, '')} ${distribution}`;
+}
+
+/** The apt preferences that make the repo win, even over newer versions when priority > 1000. */
+export function preferences(host: string, priority: number): string {
+  return `Package: *\nPin: origin "${host}"\nPin-Priority: ${priority}\n`;
+}
+
+/** The `-p` argument of `busybox httpd`: `[IP:]PORT`, IPv6 in brackets. */
+export function listenAddress(host: string, port: number): string {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return `${net.isIPv6(bare) ? `[${bare}]` : bare}:${port}`;
+}

@@ -1,0 +1,142 @@
+/**
+ * packageBuild's decisions, from its manifest and the files actually present: which sources
+ * rebuild, which are skipped, and whether every expected package came out. Pure.
+ *
+ * A source is skipped when the manifest records the same key (its name, its resolved revision:
+ * the commit of a git source or the content hash of a folder, and the build recipe: builder
+ * image, base image, build options) AND every file it recorded is present with the recorded
+ * sha256. A manifest that is missing or unreadable means: build everything.
+ */
+import { hashJson } from '../hash';
+import { parseDebFileName } from './debFile';
+
+export const MANIFEST_NAME = 'manifest.json';
+export const MANIFEST_FORMAT = 1;
+
+export interface BuiltFile {
+  /** file name inside the packages folder */
+  file: string;
+  package: string;
+  version: string;
+  architecture: string;
+  sha256: string;
+}
+
+export interface ManifestSource {
+  name: string;
+  /** git sources */
+  git?: string;
+  ref?: string;
+  subdir?: string;
+  /** path sources */
+  path?: string;
+  /** the resolved commit of a git source; null for a folder */
+  commit: string | null;
+  /** the commit, or the content hash of a folder */
+  revision: string;
+  /** hash of name, revision, subdir and recipe: what decides a rebuild */
+  key: string;
+  /** the build log, absolute */
+  log: string;
+  builtAt: string;
+  files: BuiltFile[];
+}
+
+export interface Manifest {
+  format: number;
+  version: string;
+  os: string;
+  sources: ManifestSource[];
+}
+
+export function emptyManifest(version: string, os: string): Manifest {
+  return { format: MANIFEST_FORMAT, version, os, sources: [] };
+}
+
+/** The manifest's content, or null when it cannot be trusted (then everything is rebuilt). */
+export function parseManifest(text: string | null): Manifest | null {
+  if (text === null) return null;
+  let data: any;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!data || data.format !== MANIFEST_FORMAT || !Array.isArray(data.sources)) return null;
+  const ok = data.sources.every((s: any) =>
+    s && typeof s.name === 'string' && typeof s.key === 'string' && Array.isArray(s.files) &&
+    s.files.every((f: any) => f && typeof f.file === 'string' && typeof f.sha256 === 'string' && !f.file.includes('/')));
+  return ok ? (data as Manifest) : null;
+}
+
+export interface KeyInputs {
+  name: string;
+  revision: string;
+  subdir?: string;
+  recipe: string;
+}
+
+export const sourceKey = (k: KeyInputs): string => hashJson({ name: k.name, revision: k.revision, subdir: k.subdir ?? '', recipe: k.recipe });
+
+export interface SkipDecision {
+  skip: boolean;
+  /** why it is built (or 'unchanged') */
+  reason: string;
+}
+
+/**
+ * `present(file)` -> the sha256 of packages/<file>, or null when it is missing.
+ */
+export function decideSkip(entry: ManifestSource | undefined, key: string, present: (file: string) => string | null): SkipDecision {
+  if (!entry) return { skip: false, reason: 'not built before' };
+  if (entry.key !== key) return { skip: false, reason: 'its revision or the build recipe changed' };
+  if (entry.files.length === 0) return { skip: false, reason: 'no outputs recorded' };
+  for (const f of entry.files) {
+    const sum = present(f.file);
+    if (sum === null) return { skip: false, reason: `output ${f.file} is missing` };
+    if (sum !== f.sha256) return { skip: false, reason: `output ${f.file} was changed` };
+  }
+  return { skip: true, reason: 'unchanged' };
+}
+
+/** The files a build produced, described from their names (dpkg-buildpackage's naming). */
+export function describeOutputs(files: { file: string; sha256: string }[]): BuiltFile[] {
+  return files
+    .map(({ file, sha256 }) => {
+      const n = parseDebFileName(file);
+      return { file, sha256, package: n?.package ?? file.replace(/_.*$/, ''), version: n?.version ?? '', architecture: n?.architecture ?? '' };
+    })
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** Expected package names that no source produced, in the order they are expected. */
+export function missingExpected(expect: readonly string[], built: Iterable<string>): string[] {
+  const have = new Set(built);
+  return expect.filter((name) => !have.has(name));
+}
+
+/** Two sources writing the same file into the flat packages folder: the second would overwrite the first. */
+export function fileClash(sources: readonly Pick<ManifestSource, 'name' | 'files'>[]): { file: string; first: string; second: string } | null {
+  const owner = new Map<string, string>();
+  for (const s of sources) {
+    for (const f of s.files) {
+      const o = owner.get(f.file);
+      if (o !== undefined && o !== s.name) return { file: f.file, first: o, second: s.name };
+      owner.set(f.file, s.name);
+    }
+  }
+  return null;
+}
+
+/**
+ * The manifest after `entry` was (re)built: entries in the configured order, sources no longer
+ * configured dropped. Returns it and the files no longer referenced (to remove).
+ */
+export function updateManifest(manifest: Manifest, entry: ManifestSource | null, order: readonly string[]): { manifest: Manifest; stale: string[] } {
+  const byName = new Map(manifest.sources.map((s) => [s.name, s]));
+  const before = new Set(manifest.sources.flatMap((s) => s.files.map((f) => f.file)));
+  if (entry) byName.set(entry.name, entry);
+  const sources = order.map((n) => byName.get(n)).filter((s): s is ManifestSource => s !== undefined);
+  const after = new Set(sources.flatMap((s) => s.files.map((f) => f.file)));
+  return { manifest: { ...manifest, sources }, stale: [...before].filter((f) => !after.has(f)) };
+}
