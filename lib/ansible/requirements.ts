@@ -112,14 +112,14 @@ function splitScm(src: string): { scm: string | null; src: string } {
 /** Git sources reach git on the host (ls-remote, show), so they get the same checks as config values. */
 function checkRole(r: RoleRequirement): RoleRequirement {
   const at = `${r.from.file} line ${r.from.line}`;
-  if (!ROLE_NAME.test(r.name) || r.name === '.' || r.name === '..') {
-    throw inputError(`${at}: role name ${quote(r.name)} cannot be a folder name`, 'give the role a plain "name:" (letters, digits, "_", "-", ".")');
-  }
   if (r.scm !== null && r.scm !== 'git') {
     throw inputError(`${at}: role ${quote(r.name)} uses scm ${quote(r.scm)}; only git sources are supported`, 'use a git+ URL, a galaxy name or an archive URL');
   }
   if (r.scm === 'git') checkGitUrl(r.src, `${at}: role ${quote(r.name)} src`);
   if (r.version && r.scm === 'git') checkGitRef(r.version, `${at}: role ${quote(r.name)} version`);
+  if (!ROLE_NAME.test(r.name) || r.name === '.' || r.name === '..') {
+    throw inputError(`${at}: role name ${quote(r.name)} cannot be a folder name`, 'give the role a plain "name:" (letters, digits, "_", "-", ".")');
+  }
   return r;
 }
 
