@@ -74,7 +74,19 @@ const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
 export async function cleanAll(docker: Docker, config: ResolvedConfig, log: Logger): Promise<CleanResult> {
   checkWorkDirForClean(config.workDir);
   const scope = cleanScope(config);
-  const plan: CleanPlan = planClean(await readEngineState(docker), scope);
+  const state = await readEngineState(docker);
+  if (scope.all) {
+    // the base OS image by name, labelled or not, so --all can say why it stays
+    try {
+      const info = await docker.getImage(config.baseImage).inspect();
+      if (!state.images.some((i) => i.id === info.Id)) {
+        state.images.push({ id: info.Id, tags: info.RepoTags ?? [], labels: info.Config.Labels ?? {}, created: Date.parse(info.Created) / 1000 });
+      }
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+  const plan: CleanPlan = planClean(state, scope);
   const result: CleanResult = { containers: [], images: [], paths: [], kept: [...plan.kept] };
 
   for (const c of plan.containers) {

@@ -39,7 +39,7 @@ export async function buildTinyImage(o: TinyImageOptions): Promise<ShipImage> {
   fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${o.from ?? 'debian:bookworm'}\nCOPY blob /blob-${o.component}\n`);
   fs.writeFileSync(path.join(dir, 'blob'), crypto.randomBytes((o.kb ?? 64) * 1024));
   const context = tar.c({ cwd: dir }, ['Dockerfile', 'blob']) as unknown as NodeJS.ReadableStream;
-  const stream = await docker.buildImage(context, { t: ref, labels, forcerm: true, networkmode: 'host' } as any);
+  const stream: NodeJS.ReadableStream = (await docker.buildImage(context, { t: ref, labels, forcerm: true, networkmode: 'host' } as any)) as any;
   const outcome = await followJsonStream(stream);
   if (outcome.error) throw new Error(`building ${ref}: ${outcome.error}`);
   const info = await docker.getImage(ref).inspect();
