@@ -158,3 +158,15 @@ test.serial('save: a read-only folder is an input error, and nothing is written'
     unmount();
   }
 });
+
+test.serial('save: an interrupt mid-stream leaves no partial file', async (t) => {
+  const dir = tempDir();
+  const controller = new AbortController();
+  const saving = saveAll(docker, request(dir, { signal: controller.signal }));
+  // abort once the archive's temporary file has started to grow
+  for (let i = 0; i < 200 && !fs.readdirSync(dir).some((f) => f.startsWith('.tmp-')); i++) await new Promise((r) => setTimeout(r, 25));
+  t.true(fs.readdirSync(dir).some((f) => f.startsWith('.tmp-')), 'the save was under way');
+  controller.abort(new Error('interrupted by SIGINT'));
+  await t.throwsAsync(saving);
+  t.deepEqual(fs.readdirSync(dir), []);
+});
