@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { deleteAsync } from 'del';
 import { PROJECT_ROOT } from '../config/defaults';
 import { inputError } from '../errors';
 import { TEMP_MARK } from '../fs/atomic';
@@ -66,6 +65,8 @@ const escapeGlob = (p: string) => p.replace(/[*?[\]{}()!@+\\]/g, '\\$&');
 /** Removes the paths (files or folders); the work folder too when nothing else is left in it. */
 export async function removePaths(workDir: string, paths: readonly string[]): Promise<string[]> {
   if (!paths.length) return [];
+  // loaded when needed: `gulp --tasks` should not pay for del's glob machinery
+  const { deleteAsync } = await import('del');
   const removed = await deleteAsync(paths.map(escapeGlob), { force: true, dot: true });
   try {
     if (fs.readdirSync(workDir).length === 0) fs.rmdirSync(workDir);
