@@ -1,0 +1,133 @@
+/**
+ * The builder image (contrail-builder-<os>:<version>: the base image with dpkg-dev,
+ * build-essential, debhelper, devscripts and equivs) and a container from it that builds sources
+ * one after another. Files move through the engine API only.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import * as tar from 'tar';
+import { PROJECT_ROOT } from '../config/defaults';
+import { putFiles, putFolder, getFiles } from '../docker/archive';
+import { buildImage, logTail } from '../docker/build';
+import { execIn } from '../docker/exec';
+import { LABELS, projectLabels } from '../docker/labels';
+import { buildError } from '../errors';
+import { withoutGit, treeHash } from '../fs/treeHash';
+import { hashJson } from '../hash';
+import type { Logger } from '../log';
+import { builderImageRef } from '../naming';
+import { formatDuration } from '../text';
+
+export const BUILDER_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-builder');
+/** Part of the recipe: no automatic -dbgsym packages (nobody installs them into images). */
+export const BUILD_ENV = ['DEB_BUILD_OPTIONS=noautodbgsym', 'DEBIAN_FRONTEND=noninteractive'];
+
+export interface BuilderImage {
+  ref: string;
+  id: string | null;
+  /** the label the image carries: its recipe and base */
+  hash: string;
+}
+
+/** The builder's hash, from its recipe files and the base image: computed without Docker. */
+export function builderHash(baseImageId: string): string {
+  return hashJson({ context: treeHash(BUILDER_CONTEXT), base: baseImageId, env: BUILD_ENV });
+}
+
+export interface BuilderRequest {
+  os: string;
+  version: string;
+  baseImage: { ref: string; id: string };
+  network: string;
+  logFile: string;
+  signal?: AbortSignal;
+}
+
+/** The builder image, reused while its label matches, else built. */
+export async function ensureBuilderImage(docker: Docker, req: BuilderRequest, log: Logger): Promise<{ ref: string; id: string }> {
+  const ref = builderImageRef(req.os, req.version);
+  const hash = builderHash(req.baseImage.id);
+  try {
+    const image = await docker.getImage(ref).inspect();
+    if (image.Config?.Labels?.[LABELS.inputHash] === hash) return { ref, id: image.Id };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+  }
+  const started = Date.now();
+  log.info(`packageBuild: building the builder image ${ref} (log: ${req.logFile})`);
+  const outcome = await buildImage(docker, {
+    context: tar.c({ cwd: BUILDER_CONTEXT, portable: true }, fs.readdirSync(BUILDER_CONTEXT)) as unknown as NodeJS.ReadableStream,
+    ref,
+    dockerfile: 'Dockerfile',
+    buildArgs: { BASE_IMAGE: req.baseImage.ref },
+    labels: projectLabels('builder', { [LABELS.inputHash]: hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
+    network: req.network,
+    noCache: false,
+    logFile: req.logFile,
+    signal: req.signal,
+  });
+  if (outcome.error) {
+    throw buildError(`packageBuild: building the builder image ${ref} failed: ${outcome.error}`, `see ${req.logFile}`, { details: logTail(req.logFile) });
+  }
+  log.info(`packageBuild: builder image ${ref} built in ${formatDuration(Date.now() - started)}`);
+  return { ref, id: (await docker.getImage(ref).inspect()).Id };
+}
+
+/** A running builder container; `close()` removes it. */
+export interface Builder {
+  container: Docker.Container;
+  /** adds packages (built earlier, or skipped) to the container's local repository */
+  addPackages(dir: string, files: string[]): Promise<void>;
+  /** builds one source; returns the exit code, its output in `logFile` */
+  build(name: string, tree: string, subdir: string, logFile: string): Promise<number>;
+  /** copies the .deb files the source built into `dest` (created); returns their paths */
+  outputs(name: string, dest: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startBuilder(docker: Docker, imageId: string, network: string, workDir: string, signal?: AbortSignal): Promise<Builder> {
+  const container = await docker.createContainer({
+    Image: imageId,
+    Cmd: ['sleep', 'infinity'],
+    Labels: projectLabels('builder', { [LABELS.workDir]: workDir }),
+    HostConfig: { NetworkMode: network },
+  });
+  const close = async () => {
+    try {
+      await container.remove({ force: true });
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    await container.start();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    container,
+    addPackages: (dir, files) => putFiles(container, dir, files, '/build/repo'),
+    async build(name, tree, subdir, logFile) {
+      await putFolder(container, tree, '/build/src', { prefix: `${name}/tree`, exclude: withoutGit });
+      fs.mkdirSync(path.dirname(logFile), { recursive: true });
+      const fd = fs.openSync(logFile, 'w');
+      try {
+        return await execIn(container, ['contrail-build-source', name, subdir], {
+          env: BUILD_ENV,
+          onStdout: (b) => fs.writeSync(fd, b),
+          onStderr: (b) => fs.writeSync(fd, b),
+          signal,
+        });
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    async outputs(name, dest) {
+      const files = await getFiles(container, `/build/out/${name}`, dest, (p) => p.endsWith('.deb'));
+      return files.map((f) => path.join(dest, f));
+    },
+    close,
+  };
+}
