@@ -62,7 +62,9 @@ function load(text: string, file: string): Doc {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const err = doc.errors[0];
   if (err) {
-    const line = err.linePos?.[0].line ?? lc.linePos(err.pos[0]).line;
+    // an unclosed bracket is found at the end of the file: name the last line there is
+    const lines = text.replace(/\n$/, '').split('\n').length;
+    const line = Math.min(err.linePos?.[0].line ?? lc.linePos(err.pos[0]).line, lines);
     const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw inputError(`${file} line ${line} is not valid YAML: ${what}`, 'fix the YAML syntax of that file in the repository');
   }
