@@ -23,7 +23,7 @@ import {
   sourceKey,
   staleReason,
 } from '../lib/ansible/manifest';
-import { parseRequirements, type Requirement } from '../lib/ansible/requirements';
+import { parseMetaDependencies, parseRequirements, type Requirement } from '../lib/ansible/requirements';
 import { listTree, writeTarGz } from '../lib/ansible/tarball';
 import { LABELS, projectLabels } from '../lib/docker/labels';
 import { buildError, inputError } from '../lib/errors';
@@ -194,8 +194,11 @@ async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<Ans
       const parsed = parseRequirements(fs.readFileSync(path.join(src, file), 'utf8'), file);
       top.push(...parsed.roles, ...parsed.collections);
     }
+    // the repository's own roles may depend on roles it does not carry; nothing installs those but us
+    const ownRoles = subfolders(path.join(src, layout.rolesPath));
+    for (const role of ownRoles) top.push(...ownRoleDependencies(src, `${layout.rolesPath}/${role}`));
     let closure: ClosureResult = { roles: [], collections: [], warnings: [] };
-    if (top.length > 0) closure = await installWithGalaxy(run, src, layout, top);
+    if (top.length > 0) closure = await installWithGalaxy(run, src, layout, top, ownRoles);
     for (const w of closure.warnings) run.log.warn(`contrail-ansible: ${w}`);
 
     for (const role of closure.roles) {
@@ -225,7 +228,22 @@ async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<Ans
   }
 }
 
-async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Requirement[]): Promise<ClosureResult> {
+/** The fetchable meta/main.yml dependencies of a role the repository carries (none when its meta does not parse: ansible reports that when it runs). */
+function ownRoleDependencies(src: string, roleDir: string): Requirement[] {
+  for (const name of ['main.yml', 'main.yaml']) {
+    const file = `${roleDir}/meta/${name}`;
+    const text = readIf(path.join(src, file));
+    if (text === undefined) continue;
+    try {
+      return parseMetaDependencies(text, file);
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Requirement[], ownRoles: string[]): Promise<ClosureResult> {
   const docker = await run.engine();
   const base = await baseImage(run);
   const paths = workPaths(run.config.workDir);
@@ -247,7 +265,7 @@ async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Req
   try {
     await box.copyIn(listTree(src, CONTAINER.checkout.slice(1), { skipGit: true }));
     const installer = new ContainerInstaller(box, src, layout, run.signal);
-    return await installClosure(top, installer, subfolders(path.join(src, layout.rolesPath)), layout.rolesPath);
+    return await installClosure(top, installer, ownRoles, layout.rolesPath);
   } finally {
     await box.remove();
   }

@@ -375,6 +375,22 @@ test.serial('conflicting versions of a role: the first wins, and the warning nam
   t.is(m.warnings.length, 1);
 });
 
+test.serial("a role the repository carries gets its meta dependencies installed too", async (t) => {
+  const f = fixture();
+  commitFile(f.repo, 'playbooks/roles/contrail_provision/meta/main.yml', [
+    'galaxy_info: {author: test, description: own role, license: Apache-2.0, min_ansible_version: "2.9", platforms: []}',
+    'dependencies:',
+    `  - src: git+file://${f.git}/ansible-role-contrail-facts`,
+    '    version: v1.0.0',
+    '    name: extra_facts',
+    '',
+  ].join('\n'), '2017-10-01T00:00:00Z');
+  const result = await contrailAnsible(runFor(f, 'master'));
+  const extra = readManifest(result.manifest).roles.find((r) => r.name === 'extra_facts');
+  t.like(extra, { version: 'v1.0.0', from: 'playbooks/roles/contrail_provision/meta/main.yml line 3', dependency: false });
+  t.true((await listTar(result.artifact)).includes('contrail-ansible/playbooks/roles/extra_facts/tasks/main.yml'));
+});
+
 test.serial('the demo, through the gulp CLI: npm run demo makes the repositories, contrailAnsible makes the artifact', async (t) => {
   const repos = makeDemoRepos();
   t.is(repos.length, 5);
