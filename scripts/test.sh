@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/ensure-engine.sh --with-test-tools || exit $?
+# the demo's git repositories (contrail-ansible and its roles), as npm run demo makes them
+node -r esbuild-register scripts/demo-git.ts || exit $?
 
 passed=0
 failed=0
