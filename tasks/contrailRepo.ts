@@ -1,10 +1,140 @@
+/**
+ * contrailRepo: finds the Contrail packages (an existing repository, a tarball, a folder, or the
+ * sources via packageBuild), and serves them from the contrail-repo container. Its result is the
+ * URL and pin that image builds hand to contrail-install.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inputError } from '../lib/errors';
+import { sha256File } from '../lib/hash';
+import { downloadFile } from '../lib/net/http';
+import { pinHost } from '../lib/packages/aptSource';
+import { checkDebs, findDebs, flattenDebs, hashDebs, packageSetId, type RepoDeb } from '../lib/packages/collect';
+import { debianArch, readExistingRepo } from '../lib/packages/existingRepo';
+import { choosePackagesInput, INPUT_NAMES, type PackagesInput, type PathKind } from '../lib/packages/inputs';
+import { ensureRepoServer } from '../lib/packages/repoServer';
+import { checkTarball, extractDebs } from '../lib/packages/tarExtract';
 import type { Run } from '../lib/run';
 import type { RepoResult } from '../lib/steps';
-import { notBuiltYet } from './notBuiltYet';
+import { formatDuration, quote } from '../lib/text';
+import { workPaths } from '../lib/workDir';
+import { baseImage } from './baseImage';
+import { packageBuild } from './packageBuild';
+
+const pathKind = (p: string): PathKind => {
+  try {
+    const s = fs.statSync(p);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+};
+
+interface PackageSet {
+  id: string;
+  debs: () => Promise<RepoDeb[]>;
+  cleanup: () => void;
+}
+
+/** A tarball, local or downloaded; its .debs are extracted only when the repo image must be built. */
+async function fromTarball(run: Run, input: Extract<PackagesInput, { kind: 'tar' }>): Promise<PackageSet> {
+  const tmp = workPaths(run.config.workDir).tmp;
+  const what = `${INPUT_NAMES.tar} ${quote(input.location)}`;
+  const scratch: string[] = [];
+  const cleanup = () => scratch.forEach((p) => fs.rmSync(p, { recursive: true, force: true }));
+  let file = input.location;
+  try {
+    if (input.remote) {
+      file = path.join(tmp, `packages-${crypto.randomBytes(6).toString('hex')}.download`);
+      scratch.push(file);
+      const started = Date.now();
+      run.log.info(`contrail-repo: downloading ${input.location}`);
+      try {
+        await downloadFile(input.location, file, { signal: run.signal });
+      } catch (e) {
+        throw inputError(`${what} cannot be downloaded: ${(e as Error).message}`, 'check the URL and that it answers from this machine');
+      }
+      run.log.info(`contrail-repo: downloaded in ${formatDuration(Date.now() - started)}`);
+    }
+    const id = `tar:${await sha256File(file)}`;
+    const debs = async (): Promise<RepoDeb[]> => {
+      await checkTarball(file, what);
+      const dest = path.join(tmp, `packages-tar-${crypto.randomBytes(6).toString('hex')}`);
+      fs.mkdirSync(tmp, { recursive: true });
+      scratch.push(dest);
+      const files = await extractDebs(file, dest, what);
+      checkDebs(files, what, dest);
+      return flattenDebs(await hashDebs(files), what);
+    };
+    return { id, debs, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+async function fromFiles(files: string[], what: string, relativeTo?: string): Promise<PackageSet> {
+  checkDebs(files, what, relativeTo);
+  const debs = flattenDebs(await hashDebs(files), what);
+  return { id: packageSetId(debs), debs: async () => debs, cleanup: () => {} };
+}
+
+async function fromFolder(dir: string): Promise<PackageSet> {
+  const what = `${INPUT_NAMES.dir} ${quote(dir)}`;
+  const files = findDebs(dir);
+  if (files.length === 0) throw inputError(`${what} holds no .deb file`, 'put the Debian packages (*.deb) there, or give another input');
+  return fromFiles(files, what, dir);
+}
 
 export async function contrailRepo(run: Run): Promise<RepoResult> {
   return run.once('contrailRepo', async () => {
-    await run.engine();
-    return notBuiltYet('contrailRepo', 'contrailRepo and packageBuild');
+    const docker = await run.engine();
+    const { config, log } = run;
+    const { input, notes } = choosePackagesInput(config.packages, pathKind);
+    for (const note of notes) log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
+    const priority = config.repo.priority;
+
+    if (input.kind === 'url') {
+      const arch = debianArch((await docker.version()).Arch);
+      const index = await readExistingRepo(input.url, input.distribution, arch);
+      log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
+      return {
+        url: input.url, host: pinHost(input.url), priority, distribution: input.distribution,
+        indexHash: index.indexHash, packages: index.packages, source: 'url', image: null, container: null,
+      };
+    }
+
+    let set: PackageSet;
+    if (input.kind === 'tar') set = await fromTarball(run, input);
+    else if (input.kind === 'dir') set = await fromFolder(input.dir);
+    else set = await fromFiles((await packageBuild(run)).debs, 'packageBuild output');
+
+    try {
+      const base = await baseImage(run);
+      const paths = workPaths(config.workDir);
+      const started = Date.now();
+      const server = await ensureRepoServer(docker, {
+        os: config.os,
+        version: config.version,
+        host: config.repo.host,
+        port: config.repo.port,
+        network: config.network,
+        baseImage: { ref: base.ref, id: base.id },
+        packageSetId: set.id,
+        debs: set.debs,
+        tmpDir: paths.tmp,
+        logFile: path.join(paths.logs, 'contrail-repo.log'),
+        signal: run.signal,
+      }, log);
+      log.info(`contrail-repo: ${server.url} ${server.action === 'reused' ? 'already serves' : 'serves'} ${Object.keys(server.index.packages).length} packages (${server.action}, ${formatDuration(Date.now() - started)})`);
+      return {
+        url: server.url, host: pinHost(server.url), priority, distribution: './',
+        indexHash: server.index.indexHash, packages: server.index.packages, source: input.kind,
+        image: server.image, container: server.container,
+      };
+    } finally {
+      set.cleanup();
+    }
   });
 }

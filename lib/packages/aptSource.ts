@@ -28,9 +28,3 @@ export function sourceLine(url: string, distribution = './'): string {
 export function preferences(host: string, priority: number): string {
   return `Package: *\nPin: origin "${host}"\nPin-Priority: ${priority}\n`;
 }
-
-/** The `-p` argument of `busybox httpd`: `[IP:]PORT`, IPv6 in brackets. */
-export function listenAddress(host: string, port: number): string {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return `${net.isIPv6(bare) ? `[${bare}]` : bare}:${port}`;
-}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import test from 'ava';
 import { resolveConfig } from '../../lib/config/load';
 import { isPipelineError } from '../../lib/errors';
-import { listenAddress, pinHost, preferences, repoUrl, sourceLine } from '../../lib/packages/aptSource';
+import { pinHost, preferences, repoUrl, sourceLine } from '../../lib/packages/aptSource';
 import {
   decideSkip, describeOutputs, emptyManifest, fileClash, missingExpected, parseManifest, sourceKey, updateManifest,
   type ManifestSource,
@@ -41,12 +41,6 @@ test('source line and preferences', (t) => {
   t.is(sourceLine('http://[::1]:1567/'), 'deb [trusted=yes] http://[::1]:1567 ./');
   t.is(sourceLine('http://h/debian', 'bookworm main'), 'deb [trusted=yes] http://h/debian bookworm main');
   t.is(preferences('::1', 1001), 'Package: *\nPin: origin "::1"\nPin-Priority: 1001\n');
-});
-
-test('busybox listen address', (t) => {
-  t.is(listenAddress('127.0.0.1', 18100), '127.0.0.1:18100');
-  t.is(listenAddress('::1', 18100), '[::1]:18100');
-  t.is(listenAddress('localhost', 18100), 'localhost:18100');
 });
 
 test('contrail-install writes the same source line and pin as the generators', (t) => {

@@ -1,0 +1,216 @@
+/**
+ * The contrail-repo image and container: built from the base image with the .deb files in its
+ * build context, served with host networking on repo.host:repo.port, and found again by the hash
+ * label on both (reality, not stamp files): same packages -> the running container is reused;
+ * stopped -> started; different packages -> rebuilt and replaced.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import type Docker from 'dockerode';
+import * as tar from 'tar';
+import { PROJECT_ROOT } from '../config/defaults';
+import { buildImage, logTail } from '../docker/build';
+import { containerLogTail, execCapture } from '../docker/exec';
+import { LABELS, projectLabels } from '../docker/labels';
+import { buildError, inputError } from '../errors';
+import { hashJson } from '../hash';
+import type { Logger } from '../log';
+import { repoContainerName, repoImageRef } from '../naming';
+import { treeHash } from '../fs/treeHash';
+import { formatDuration } from '../text';
+import { repoUrl } from './aptSource';
+import type { RepoDeb } from './collect';
+import { summarizeIndex, type IndexSummary } from './packagesIndex';
+
+export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
+
+export interface RepoServerRequest {
+  os: string;
+  version: string;
+  host: string;
+  port: number;
+  network: string;
+  baseImage: { ref: string; id: string };
+  /** identifies the package set: the same id means the same files */
+  packageSetId: string;
+  /** the files, asked for only when the image must be built */
+  debs: () => Promise<RepoDeb[]>;
+  /** scratch space for the build context */
+  tmpDir: string;
+  logFile: string;
+  readyTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RepoServer {
+  url: string;
+  image: { ref: string; id: string };
+  container: { name: string; id: string };
+  index: IndexSummary;
+  /** what happened: for the log line and the tests */
+  action: 'reused' | 'started' | 'created';
+  imageBuilt: boolean;
+}
+
+const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+async function inspectOrNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
+}
+
+/** The hash the repo image is labelled with: its recipe, its base, its packages. */
+export function repoImageHash(req: Pick<RepoServerRequest, 'baseImage' | 'packageSetId'>): string {
+  return hashJson({ recipe: treeHash(REPO_CONTEXT), base: req.baseImage.id, packages: req.packageSetId });
+}
+
+async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: string, hash: string, log: Logger): Promise<string> {
+  const debs = await req.debs();
+  fs.mkdirSync(req.tmpDir, { recursive: true });
+  const context = fs.mkdtempSync(path.join(req.tmpDir, 'repo-context-'));
+  try {
+    for (const f of fs.readdirSync(REPO_CONTEXT)) fs.copyFileSync(path.join(REPO_CONTEXT, f), path.join(context, f));
+    fs.mkdirSync(path.join(context, 'debs'));
+    for (const d of debs) {
+      const target = path.join(context, 'debs', d.name);
+      try {
+        fs.linkSync(d.file, target);
+      } catch {
+        fs.copyFileSync(d.file, target);
+      }
+    }
+    const started = Date.now();
+    log.info(`contrail-repo: building ${ref} with ${debs.length} packages (log: ${req.logFile})`);
+    const outcome = await buildImage(docker, {
+      context: tar.c({ cwd: context, portable: true }, fs.readdirSync(context)) as unknown as NodeJS.ReadableStream,
+      ref,
+      dockerfile: 'Dockerfile',
+      buildArgs: { BASE_IMAGE: req.baseImage.ref },
+      labels: projectLabels('repo', { [LABELS.inputHash]: hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
+      network: req.network,
+      noCache: false,
+      logFile: req.logFile,
+      signal: req.signal,
+    });
+    if (outcome.error) {
+      throw buildError(`contrail-repo: building ${ref} failed: ${outcome.error}`, `see ${req.logFile}`, { details: logTail(req.logFile) });
+    }
+    const id = (await docker.getImage(ref).inspect()).Id;
+    log.info(`contrail-repo: built ${ref} in ${formatDuration(Date.now() - started)}`);
+    return id;
+  } finally {
+    fs.rmSync(context, { recursive: true, force: true });
+  }
+}
+
+/** Fetches Packages.gz from the server, from inside its container (so from the engine's network). */
+async function fetchIndex(container: Docker.Container, url: string): Promise<{ text?: string; error?: string }> {
+  let r;
+  try {
+    // coreutils' timeout, not wget -T: busybox 1.35's wget crashes with -T
+    r = await execCapture(container, ['timeout', '5', 'busybox', 'wget', '-q', '-O', '-', `${url}/Packages.gz`]);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  if (r.code !== 0) return { error: r.stderr.trim() || `wget exited with ${r.code}` };
+  try {
+    return { text: zlib.gunzipSync(r.stdout).toString('utf8') };
+  } catch (e) {
+    return { error: `Packages.gz is not gzip data (${(e as Error).message})` };
+  }
+}
+
+const portTakenHint = (port: number) =>
+  `choose another port: repo.port in the config, CONTRAIL_REPO_PORT or --repo-port (e.g. --repo-port ${port === 1567 ? 1568 : 1567}), or stop what listens there`;
+
+/** Waits until `url`/Packages.gz answers from the running container; bounded. */
+async function waitReady(container: Docker.Container, req: RepoServerRequest, url: string): Promise<string> {
+  const deadline = Date.now() + (req.readyTimeoutMs ?? 20_000);
+  let last = '';
+  for (let attempt = 0; ; attempt++) {
+    const state = (await container.inspect()).State;
+    if (!state.Running) {
+      const lines = await containerLogTail(container);
+      if (lines.some((l) => /in use/i.test(l))) {
+        throw inputError(`contrail-repo: port ${req.port} on ${req.host} is already in use by something else`, portTakenHint(req.port), { details: lines });
+      }
+      throw buildError(`contrail-repo: the server exited (code ${state.ExitCode}) instead of serving ${url}`,
+        'its log is below', { details: lines });
+    }
+    const r = await fetchIndex(container, url);
+    if (r.text !== undefined) return r.text;
+    last = r.error ?? '';
+    if (Date.now() > deadline || req.signal?.aborted) break;
+    await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** attempt, 1000)));
+  }
+  const lines = await containerLogTail(container);
+  throw buildError(`contrail-repo: ${url}/Packages.gz did not answer within ${Math.round((req.readyTimeoutMs ?? 20_000) / 1000)} s (${last})`,
+    'the server log is below', { details: lines });
+}
+
+async function removeQuietly(docker: Docker, imageId: string): Promise<void> {
+  try {
+    await docker.getImage(imageId).remove();
+  } catch {
+    // still tagged or used elsewhere: leave it
+  }
+}
+
+export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, log: Logger): Promise<RepoServer> {
+  const ref = repoImageRef(req.os, req.version);
+  const name = repoContainerName(req.os, req.port);
+  const url = repoUrl(req.host, req.port);
+  const imageHash = repoImageHash(req);
+  const containerHash = hashJson({ image: imageHash, host: req.host, port: req.port });
+
+  const existingImage = await inspectOrNull(docker.getImage(ref).inspect());
+  let imageId: string;
+  let imageBuilt = false;
+  if (existingImage && existingImage.Config?.Labels?.[LABELS.inputHash] === imageHash) {
+    imageId = existingImage.Id;
+  } else {
+    imageId = await buildRepoImage(docker, req, ref, imageHash, log);
+    imageBuilt = true;
+  }
+
+  const container = docker.getContainer(name);
+  const existing = await inspectOrNull(container.inspect());
+  let action: RepoServer['action'];
+  if (existing && existing.Config.Labels?.[LABELS.inputHash] === containerHash && existing.Image === imageId) {
+    if (existing.State.Running) {
+      action = 'reused';
+    } else {
+      await container.start();
+      action = 'started';
+    }
+  } else {
+    if (existing) {
+      log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
+      await container.remove({ force: true });
+    }
+    await docker.createContainer({
+      name,
+      Image: imageId,
+      Cmd: ['contrail-repo-serve', req.host.replace(/^\[|\]$/g, ''), String(req.port)],
+      Labels: projectLabels('repo', {
+        [LABELS.inputHash]: containerHash,
+        [LABELS.os]: req.os,
+        [LABELS.version]: req.version,
+      }),
+      HostConfig: { NetworkMode: req.network },
+    });
+    await container.start();
+    action = 'created';
+  }
+  if (existing && existing.Image !== imageId) await removeQuietly(docker, existing.Image);
+  if (existingImage && existingImage.Id !== imageId) await removeQuietly(docker, existingImage.Id);
+
+  const text = await waitReady(container, req, url);
+  const id = (await container.inspect()).Id;
+  return { url, image: { ref, id: imageId }, container: { name, id }, index: summarizeIndex(text), action, imageBuilt };
+}
