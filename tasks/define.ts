@@ -4,13 +4,12 @@
  * interrupt handling), and reporting its failure to the one place that decides the exit code.
  */
 import type { TaskFunction } from 'undertaker';
-import { resolveConfig } from '../lib/config/load';
 import { FLAGS } from '../lib/config/overlays';
 import { recordFailure } from '../lib/exit';
 import { handleInterrupts, throwIfInterrupted } from '../lib/interrupt';
 import { acquireWorkLock } from '../lib/lock';
 import { gulpLogger } from '../lib/log';
-import { createRun, type Run } from '../lib/run';
+import type { Run } from '../lib/run';
 
 let current: Run | undefined;
 const running = new Map<string, Promise<unknown>>();
@@ -18,6 +17,9 @@ const running = new Map<string, Promise<unknown>>();
 /** The run of this gulp process: config from argv and the environment, resolved on first use. */
 export function currentRun(): Run {
   if (!current) {
+    // loaded on first use, so `gulp --tasks` stays fast (no ajv, dockerode, ...)
+    const { resolveConfig }: typeof import('../lib/config/load') = require('../lib/config/load');
+    const { createRun }: typeof import('../lib/run') = require('../lib/run');
     const config = resolveConfig();
     const controller = new AbortController();
     handleInterrupts({ controller, log: gulpLogger, running: () => [...running.keys()] });
@@ -33,6 +35,15 @@ function lockWorkDir(run: Run, task: string): Promise<unknown> {
 }
 
 export type Step<T = unknown> = (run: Run) => Promise<T>;
+
+/**
+ * A step whose module is loaded only when the task runs: listing tasks (`gulp --tasks`, the
+ * IDEs' task lists) then loads none of the Docker, git or tar libraries.
+ * `lazy(() => require('./tasks/contrailRepo') as typeof import('./tasks/contrailRepo'), 'contrailRepo')`
+ */
+export function lazy<M, K extends keyof M>(load: () => M, key: K): Step {
+  return (run) => (load()[key] as unknown as Step)(run);
+}
 
 type DescribedTask = TaskFunction & { description?: string; flags?: Record<string, string> };
 
