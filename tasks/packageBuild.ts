@@ -11,8 +11,9 @@ import { sha256File } from '../lib/hash';
 import { logTail } from '../lib/docker/build';
 import {
   decideSkip, describeOutputs, emptyManifest, fileClash, MANIFEST_NAME, missingExpected, parseManifest,
-  sourceKey, updateManifest, type Manifest, type ManifestSource,
+  propagateRebuilds, sourceKey, updateManifest, type Manifest, type ManifestSource,
 } from '../lib/packages/buildPlan';
+import { binaryPackages, buildDependencies } from '../lib/packages/control';
 import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
 import { checkoutSource, isGitSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
 import type { Run } from '../lib/run';
@@ -63,7 +64,14 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
     }
     const keyOf = (r: ResolvedSource) => sourceKey({ name: r.source.name, revision: r.revision, subdir: r.subdir, recipe });
     const entryOf = (name: string) => manifest.sources.find((e) => e.name === name);
-    const plan = resolved.map((r) => ({ r, decision: r.commit === null && isGitSource(r.source) ? { skip: false, reason: 'its ref is an abbreviated commit id' } : decideSkip(entryOf(r.source.name), keyOf(r), (f) => sums.get(f) ?? null) }));
+    const own = resolved.map((r) => {
+      const entry = entryOf(r.source.name);
+      const decision = r.commit === null && isGitSource(r.source) ? { skip: false, reason: 'its ref is an abbreviated commit id' } : decideSkip(entry, keyOf(r), (f) => sums.get(f) ?? null);
+      const control = r.tree ? readText(path.join(r.tree, r.subdir, 'debian', 'control')) : null;
+      const produces = entry?.files.length ? entry.files.map((f) => f.package) : control !== null ? binaryPackages(control) : null;
+      return { name: r.source.name, decision, buildDepends: entry?.buildDepends ?? [], produces };
+    });
+    const plan = propagateRebuilds(own).map((decision, i) => ({ r: resolved[i], decision }));
     const toBuild = plan.filter((p) => !p.decision.skip);
     for (const p of plan) if (p.decision.skip) log.info(`packageBuild: ${p.r.source.name}: unchanged, skipped`);
 
@@ -103,6 +111,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
             commit: r.commit,
             revision: r.revision,
             key: keyOf(r),
+            buildDepends: buildDependencies(readText(path.join(r.tree!, r.subdir, 'debian', 'control')) ?? ''),
             log: logFile,
             builtAt: new Date().toISOString(),
             files: outputs,

@@ -36,6 +36,8 @@ export interface ManifestSource {
   revision: string;
   /** hash of name, revision, subdir and recipe: what decides a rebuild */
   key: string;
+  /** packages its debian/control build-depends on: it is rebuilt when an earlier source rebuilds one */
+  buildDepends?: string[];
   /** the build log, absolute */
   log: string;
   builtAt: string;
@@ -97,6 +99,40 @@ export function decideSkip(entry: ManifestSource | undefined, key: string, prese
     if (sum !== f.sha256) return { skip: false, reason: `output ${f.file} was changed` };
   }
   return { skip: true, reason: 'unchanged' };
+}
+
+export interface PlannedSource {
+  name: string;
+  decision: SkipDecision;
+  /** what it build-depends on, as recorded when it was last built */
+  buildDepends: readonly string[];
+  /** the binary packages it makes: recorded, or declared in its debian/control; null when unknown */
+  produces: readonly string[] | null;
+}
+
+/**
+ * Sources build in order, and later ones may build-depend on what earlier ones make: a source
+ * that would be skipped is rebuilt when an earlier source that rebuilds makes a package it
+ * build-depends on (or makes packages not known yet).
+ */
+export function propagateRebuilds(plan: readonly PlannedSource[]): SkipDecision[] {
+  const rebuilt = new Map<string, string>(); // package -> the source rebuilding it
+  let unknownFrom: string | undefined;
+  return plan.map((p) => {
+    let decision = p.decision;
+    if (decision.skip) {
+      const dep = p.buildDepends.find((d) => rebuilt.has(d));
+      if (dep) decision = { skip: false, reason: `it build-depends on ${dep}, which ${rebuilt.get(dep)} rebuilds` };
+      else if (unknownFrom && p.buildDepends.length) {
+        decision = { skip: false, reason: `${unknownFrom} rebuilds and its packages are not known yet` };
+      }
+    }
+    if (!decision.skip) {
+      if (p.produces === null) unknownFrom ??= p.name;
+      else for (const pkg of p.produces) rebuilt.set(pkg, p.name);
+    }
+    return decision;
+  });
 }
 
 /** The files a build produced, described from their names (dpkg-buildpackage's naming). */

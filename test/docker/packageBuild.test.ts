@@ -102,7 +102,10 @@ test('only what changed is rebuilt; a later source still finds an earlier, skipp
   fs.rmSync(path.join(workDir, 'packages', 'contrail-lib-dev_4.0.0.0-20_amd64.deb'));
   const third = testRun(config);
   const result = await packageBuild(third);
-  t.regex(third.log.text(), /contrail-lib \(1\/1\): building, output contrail-lib-dev_4\.0\.0\.0-20_amd64\.deb is missing/);
+  t.regex(third.log.text(), /contrail-lib \(1\/2\): building, output contrail-lib-dev_4\.0\.0\.0-20_amd64\.deb is missing/);
+  // what build-depends on a rebuilt package is rebuilt too
+  t.regex(third.log.text(), /contrail-control \(2\/2\): building, it build-depends on contrail-lib-dev, which contrail-lib rebuilds/);
+  t.deepEqual(manifestOf(workDir).sources[1].buildDepends, ['contrail-lib-dev', 'debhelper-compat']);
   t.true(result.debs.every((d) => fs.existsSync(d)));
   t.deepEqual(fs.readdirSync(path.join(workDir, 'packages')).filter((f) => f.startsWith('.tmp-')), []);
 });
