@@ -1,0 +1,68 @@
+/**
+ * The demo family, built for real once per machine and reused by every test file through the
+ * pipeline's own content-hash skip: same config, version and repo port as `npm run demo`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import type { ResolvedConfig } from '../../lib/config/load';
+import { memoryLogger, type MemoryLogger } from '../../lib/log';
+import { createRun, type Run } from '../../lib/run';
+import type { AnsibleResult, BuildResult, RepoResult } from '../../lib/steps';
+import { buildImages } from '../../tasks/buildImages';
+import { contrailAnsible } from '../../tasks/contrailAnsible';
+import { contrailRepo } from '../../tasks/contrailRepo';
+import { demoBaseImage, demoConfig } from './docker';
+import { withTestLock } from './lock';
+
+export const DEMO_VERSION = '4.0.0.0-20';
+/** one work folder for every test file, so the last summary (build times) and prep outputs carry over */
+export const DEMO_WORK_DIR = path.join(os.tmpdir(), 'contrail-docker-test-demo-work');
+
+export interface DemoFamily {
+  config: ResolvedConfig;
+  build: BuildResult;
+  repo: RepoResult;
+  ansible: AnsibleResult;
+  log: MemoryLogger;
+}
+
+/** A Docker client that counts build calls (and passes them on to the engine). */
+export function countingDocker(): { docker: Docker; builds: () => number } {
+  const docker = new Docker();
+  let builds = 0;
+  const real = docker.buildImage.bind(docker);
+  docker.buildImage = ((...args: Parameters<Docker['buildImage']>) => {
+    builds++;
+    return real(...args);
+  }) as Docker['buildImage'];
+  return { docker, builds: () => builds };
+}
+
+export function runWith(config: ResolvedConfig, docker?: Docker): Run & { log: MemoryLogger } {
+  return createRun({ config, log: memoryLogger(!!process.env.TEST_ECHO), docker }) as Run & { log: MemoryLogger };
+}
+
+/** Builds (or, when current, skips) the demo family under the shared test lock. */
+export async function demoFamily(): Promise<DemoFamily> {
+  await demoBaseImage();
+  return withTestLock('demo-family', async () => {
+    fs.mkdirSync(DEMO_WORK_DIR, { recursive: true });
+    const config = demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR });
+    const run = runWith(config);
+    const build = await buildImages(run);
+    return { config, build, repo: await contrailRepo(run), ansible: await contrailAnsible(run), log: run.log };
+  });
+}
+
+/**
+ * A run whose prep results are the demo family's (real ones, from the steps): synthetic test
+ * families need a repo and an artifact to hash against, not a repo of their own.
+ */
+export function runWithDemoPrep(config: ResolvedConfig, demo: DemoFamily, docker?: Docker): Run & { log: MemoryLogger } {
+  const run = runWith(config, docker);
+  void run.once('contrailRepo', async () => demo.repo);
+  void run.once('contrailAnsible', async () => demo.ansible);
+  return run;
+}
