@@ -93,7 +93,7 @@ export async function cleanAll(docker: Docker, config: ResolvedConfig, log: Logg
     try {
       await docker.getContainer(c.id).remove({ force: true, v: true });
       result.containers.push(c.name);
-      log.info(`removed container ${c.name} (${c.image})`);
+      log.info(`removed container ${c.name} (${c.why})`);
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }

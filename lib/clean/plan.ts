@@ -40,7 +40,8 @@ export interface CleanScope {
 }
 
 export interface CleanPlan {
-  containers: ContainerInfo[];
+  /** with why each is ours: its role, or 'left by an interrupted build' */
+  containers: (ContainerInfo & { why: string })[];
   /** children before parents */
   images: ImageInfo[];
   /** what is left alone although it matched, and why */
@@ -75,15 +76,15 @@ const isBuildStep = (c: ContainerInfo) => /^(sha256:)?[0-9a-f]{12,64}$/.test(c.i
 
 export function planClean(state: { containers: ContainerInfo[]; images: ImageInfo[] }, scope: CleanScope): CleanPlan {
   const kept: string[] = [];
-  const containers = state.containers.filter((c) => {
-    if (!inScope(c.labels, [c.image], scope)) return false;
+  const containers: CleanPlan['containers'] = [];
+  for (const c of state.containers) {
+    if (!inScope(c.labels, [c.image], scope)) continue;
     const role = c.labels[LABELS.role];
-    if (STARTED_BY_US.has(role)) return true;
+    if (STARTED_BY_US.has(role)) containers.push({ ...c, why: role });
     // a build step of one of our images inherits that image's labels; a user's container does too
-    if (isBuildStep(c) && c.state !== 'running') return true;
-    kept.push(`container ${c.name}: runs ${c.image}, but was not started by this project`);
-    return false;
-  });
+    else if (isBuildStep(c) && c.state !== 'running') containers.push({ ...c, why: 'left by an interrupted build' });
+    else kept.push(`container ${c.name}: runs ${c.image}, but was not started by this project`);
+  }
 
   let images: ImageInfo[] = [];
   if (!scope.keepImages) {

@@ -13,6 +13,7 @@ import { saveAll, type SaveRequest } from '../../lib/save/saveAll';
 import type { ShipImage } from '../../lib/ship';
 import type { AnsibleResult } from '../../lib/steps';
 import { removeImage } from '../helpers/docker';
+import { runGulp } from '../helpers/gulp';
 import { tempDir } from '../helpers/temp';
 import { buildTinyImage, imageId } from '../helpers/tinyImages';
 import { docker } from '../helpers/docker';
@@ -169,4 +170,13 @@ test.serial('save: an interrupt mid-stream leaves no partial file', async (t) =>
   controller.abort(new Error('interrupted by SIGINT'));
   await t.throwsAsync(saving);
   t.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('gulp save without a save folder: one input error before anything is built, exit 2', async (t) => {
+  const r = await runGulp(['save', '--config', 'examples/demo/config.json', '--contrail-version', VERSION, '--work-dir', tempDir()], { CONTAINER_SAVE_LOCATION: '' });
+  const out = r.stdout + r.stderr;
+  t.is(r.code, 2, out);
+  t.regex(out, /save needs a folder to save into, and none is given/);
+  t.regex(out, /hint: give one with --save-dir DIR, the environment variable CONTAINER_SAVE_LOCATION, or "saveDir" in the config file/);
+  t.notRegex(out, /Starting '(contrailRepo|contrailAnsible|buildImages)'/);
 });

@@ -49,7 +49,7 @@ test('plan: our images and containers go; a user container and unrelated things 
     container('unrelated', 'myapp:1', mine.id, {}, 'running'),
   ];
   const plan = planClean({ containers, images: [base, controller, old, repo, other, os, mine] }, scope());
-  t.deepEqual(plan.containers.map((c) => c.name), ['contrail-repo-debian12-1567', 'eager_turing']);
+  t.deepEqual(plan.containers.map((c) => [c.name, c.why]), [['contrail-repo-debian12-1567', 'repo'], ['eager_turing', 'left by an interrupted build']]);
   t.deepEqual(plan.images.map((i) => i.tags[0] ?? '<none>'), ['<none>', 'contrail-repo-debian12:t-1', 'contrail-base-debian12:t-1'], 'children (newer) first');
   t.deepEqual(plan.kept, [
     'container deployed-controller: runs contrail-controller-debian12:t-1, but was not started by this project',
