@@ -11,7 +11,9 @@ import { LABELS, projectLabels } from '../../lib/docker/labels';
 import { galaxyImageRef, repoContainerName, repoImageRef } from '../../lib/naming';
 import { cleanWorkspace } from '../../tasks/cleanWorkspace';
 import { docker, removeImage, ROOT, testRun } from '../helpers/docker';
+import { DEMO_WORK_DIR, demoFamily } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
+import { withTestLock } from '../helpers/lock';
 import { tempDir, writeJson } from '../helpers/temp';
 import { buildTinyImage, imageId } from '../helpers/tinyImages';
 
@@ -144,4 +146,38 @@ test.serial('clean --all never removes a base OS image it did not bootstrap', as
   t.deepEqual(r.images, []);
   t.is(await imageId(foreign.ref), foreign.id);
   t.regex(run.log.text(), /kept image contrail-test-ship-foreign-os:t-ship-clean: not bootstrapped by this project/);
+});
+
+test.serial('gulp clean after a real contrailRepo: the repo container and image go, then nothing is left to remove', async (t) => {
+  const version = `${VERSION}-e2e`;
+  const packages = tempDir('contrail-clean-debs-');
+  const demo = await demoFamily(); // takes and releases the lock itself
+  await withTestLock('demo-family', async () => {
+    for (const f of fs.readdirSync(path.join(DEMO_WORK_DIR, 'packages'))) {
+      if (f.endsWith('.deb')) fs.copyFileSync(path.join(DEMO_WORK_DIR, 'packages', f), path.join(packages, f));
+    }
+    made.images.push(repoImageRef('debian12', version));
+    made.containers.push(repoContainerName('debian12', 18530));
+    const workDir = tempDir('contrail-clean-e2e-work-');
+    const args = ['--config', 'examples/demo/config.json', '--contrail-version', version, '--work-dir', workDir];
+    const repo = await runGulp(['contrailRepo', ...args, '--packages-dir', packages, '--repo-port', '18530']);
+    t.is(repo.code, 0, repo.stdout + repo.stderr);
+    t.true(await containerExists(repoContainerName('debian12', 18530)));
+    t.not(await imageId(repoImageRef('debian12', version)), null);
+
+    const first = await runGulp(['clean', ...args]);
+    t.is(first.code, 0, first.stdout + first.stderr);
+    t.regex(first.stdout, new RegExp(`removed container contrail-repo-debian12-18530`));
+    t.regex(first.stdout, new RegExp(`removed image contrail-repo-debian12:${version}`));
+    t.false(await containerExists(repoContainerName('debian12', 18530)));
+    t.is(await imageId(repoImageRef('debian12', version)), null);
+    t.false(fs.existsSync(path.join(workDir, 'tmp')));
+    // the shared demo family and the base OS image are not this config's
+    for (const i of demo.build.images) t.is(await imageId(i.ref), i.id);
+    t.not(await imageId('debian:bookworm'), null);
+
+    const second = await runGulp(['clean', ...args]);
+    t.is(second.code, 0);
+    t.regex(second.stdout, new RegExp(`nothing to remove for debian12 ${version}`));
+  });
 });
