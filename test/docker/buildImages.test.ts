@@ -1,0 +1,197 @@
+/**
+ * The demo family built for real (once per machine; later runs and other files reuse it through
+ * the content-hash skip), and what changes make what rebuild.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import test from 'ava';
+import { LABELS } from '../../lib/docker/labels';
+import { INPUTS_LABEL, OCI } from '../../lib/images/labels';
+import { parseInputsLabel } from '../../lib/images/inputs';
+import type { Summary } from '../../lib/images/summary';
+import { imageRef } from '../../lib/naming';
+import { buildImages } from '../../tasks/buildImages';
+import { planImages } from '../../tasks/planImages';
+import { DEMO_CONFIG, docker, imageLabels, removeImage } from '../helpers/docker';
+import { countingDocker, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, type DemoFamily, runWith, runWithDemoPrep } from '../helpers/family';
+import { runGulp } from '../helpers/gulp';
+import { withTestLock } from '../helpers/lock';
+import { tempDir } from '../helpers/temp';
+
+const OS = 'debian12';
+const COMPONENTS = ['base', 'controller', 'analytics', 'analyticsdb', 'agent', 'lb', 'kube-manager', 'mesos-manager',
+  'ceph-controller', 'kubernetes-agent', 'vcenter-plugin'];
+
+let shared: Promise<DemoFamily> | undefined;
+const demo = () => (shared ??= demoFamily());
+
+/** `docker run --rm IMAGE ARGS...` with host networking: exit code and output (stdout and stderr). */
+async function run(ref: string, cmd: string[], env: string[] = []): Promise<{ code: number; out: string }> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => (text += d));
+  const [result] = await docker.run(ref, cmd, out, { Tty: true, Env: env, HostConfig: { NetworkMode: 'host', AutoRemove: true } });
+  // a terminal gets colours (ansible's); the assertions read plain text
+  return { code: result.StatusCode, out: text.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '') };
+}
+
+test('the demo family: every image, with its OCI and project labels, in summary.json', async (t) => {
+  const d = await demo();
+  t.deepEqual(d.build.images.map((i) => i.component).sort(), [...COMPONENTS].sort());
+  const summary: Summary = JSON.parse(fs.readFileSync(path.join(DEMO_WORK_DIR, 'summary.json'), 'utf8'));
+  t.true(summary.ok);
+  t.is(summary.version, DEMO_VERSION);
+  t.is(summary.images[0].component, 'base', 'parents first');
+  for (const c of COMPONENTS) {
+    const ref = imageRef(c, OS, DEMO_VERSION);
+    const row = summary.images.find((i) => i.component === c)!;
+    t.true(['built', 'skipped'].includes(row.status), `${c}: ${row.status} ${row.reason}`);
+    const info = await docker.getImage(ref).inspect();
+    t.is(row.id, info.Id);
+    t.is(row.size, info.Size);
+    t.true(fs.existsSync(row.log) || row.status === 'skipped', row.log);
+    const l = info.Config.Labels ?? {};
+    t.is(l[OCI.version], DEMO_VERSION);
+    t.is(l[OCI.title], `contrail-${c}-${OS}`);
+    t.is(l[OCI.revision], d.ansible.commit);
+    t.false(Number.isNaN(Date.parse(l[OCI.created])));
+    t.is(l[LABELS.project], 'contrail-docker');
+    t.is(l[LABELS.role], 'family');
+    t.is(l[LABELS.component], c);
+    t.is(l[LABELS.os], OS);
+    t.is(l[LABELS.version], DEMO_VERSION);
+    t.is(l[LABELS.inputHash], row.inputHash);
+    const inputs = parseInputsLabel(l[INPUTS_LABEL])!;
+    t.truthy(inputs, c);
+    t.is(inputs.ansible === undefined, c !== 'base', `${c}: the ansible artifact is an input of contrail-base only`);
+    t.deepEqual(Object.keys(inputs.parents), [c === 'base' ? 'debian:bookworm' : `contrail-base-${OS}:${DEMO_VERSION}`]);
+    if (c !== 'base') t.is(inputs.parents[`contrail-base-${OS}:${DEMO_VERSION}`], summary.images[0].id!);
+    t.deepEqual(Object.keys(inputs.packages).sort(), [...d.config.images[c].packages].sort(), `${c}: only its own packages`);
+  }
+});
+
+test('demo packages are installed in the images that install them, and run; no apt source is left', async (t) => {
+  await demo();
+  const ref = (c: string) => imageRef(c, OS, DEMO_VERSION);
+  const control = await run(ref('controller'), ['contrail-control', '--version']);
+  t.is(control.code, 0, control.out);
+  t.regex(control.out, /contrail-control .*4\.0\.0\.0-20/);
+  const agent = await run(ref('agent'), ['contrail-vrouter-agent', '--version']);
+  t.is(agent.code, 0, agent.out);
+  t.regex(agent.out, /contrail-vrouter-agent/);
+  // base's packages in every image; a component's packages only in that component
+  t.is((await run(ref('vcenter-plugin'), ['dpkg', '-s', 'contrail-utils'])).code, 0);
+  t.is((await run(ref('vcenter-plugin'), ['contrail-vcenter-plugin', '--version'])).code, 0);
+  t.not((await run(ref('controller'), ['dpkg', '-s', 'contrail-vrouter-agent'])).code, 0);
+  // contrail-install removed its source, pin and index files
+  const apt = await run(ref('controller'), ['sh', '-c', 'ls /etc/apt/sources.list.d /etc/apt/preferences.d; grep -rs "127.0.0.1" /etc/apt; ls /var/lib/apt/lists | grep -c 127.0.0.1 || true']);
+  t.notRegex(apt.out, /contrail-repo|127\.0\.0\.1_/);
+  t.regex(apt.out.trim(), /0$/);
+});
+
+test('contrail-base embeds contrail-ansible; starting a container without ansible fails loudly', async (t) => {
+  const d = await demo();
+  const base = imageRef('base', OS, DEMO_VERSION);
+  const ls = await run(base, ['ls', '/contrail-ansible/playbooks/site.yml', '/contrail-ansible/playbooks/roles']);
+  t.is(ls.code, 0, ls.out);
+  const env = await run(imageRef('analytics', OS, DEMO_VERSION), ['sh', '-c', 'echo "$CONTRAIL_ROLE $CONTRAIL_VERSION"']);
+  t.is(env.out.trim(), `analytics ${DEMO_VERSION}`);
+  t.deepEqual((await docker.getImage(imageRef('controller', OS, DEMO_VERSION)).inspect()).Config.ExposedPorts?.['8082/tcp'], {});
+  // the demo images have no ansible: `start` (the default command) says so and fails
+  const start = await run(imageRef('controller', OS, DEMO_VERSION), []);
+  t.is(start.code, 1, start.out);
+  t.regex(start.out, /contrail-entrypoint: FATAL: ansible-playbook is not installed in this image/);
+  t.notRegex(start.out, /settings in/, 'no service started');
+  t.truthy(d.ansible.sha256);
+});
+
+test('a second run builds nothing: every image skipped, no build call', async (t) => {
+  const d = await demo();
+  await withTestLock('demo-family', async () => {
+    const counting = countingDocker();
+    const r = runWith(d.config, counting.docker);
+    const result = await buildImages(r);
+    t.deepEqual(result.images.map((i) => i.status), COMPONENTS.map(() => 'skipped'));
+    t.is(counting.builds(), 0);
+    for (const c of COMPONENTS) t.regex(r.log.text(), new RegExp(`info: ${c}: skipped, up to date \\(input hash [0-9a-f]{12}\\)`));
+  });
+});
+
+test('plan and --images through the CLI: nothing to build; a selection brings its ancestors', async (t) => {
+  await demo();
+  await withTestLock('demo-family', async () => {
+    const common = ['--config', DEMO_CONFIG, '--work-dir', DEMO_WORK_DIR, '--contrail-version', DEMO_VERSION];
+    const plan = await runGulp(['plan', ...common]);
+    t.is(plan.code, 0, plan.stdout + plan.stderr);
+    for (const c of COMPONENTS) t.regex(plan.stdout, new RegExp(`skip\\s+contrail-${c}-${OS}:${DEMO_VERSION}\\s+up to date`));
+    t.regex(plan.stdout, /0 to build, 11 to skip/);
+    const sel = await runGulp(['buildImages', ...common, '--images', 'kubernetes-agent']);
+    t.is(sel.code, 0, sel.stdout + sel.stderr);
+    const summary: Summary = JSON.parse(fs.readFileSync(path.join(DEMO_WORK_DIR, 'summary.json'), 'utf8'));
+    t.deepEqual(summary.images.map((i) => [i.component, i.status]), [['base', 'skipped'], ['kubernetes-agent', 'skipped']]);
+    t.deepEqual(summary.select, ['kubernetes-agent']);
+    t.regex(sel.stdout, /0 built, 2 skipped, 0 failed, 0 blocked/);
+    const bad = await runGulp(['plan', ...common, '--images', 'controler']);
+    t.is(bad.code, 2);
+    t.regex(bad.stdout + bad.stderr, /flag --images names image "controler", which the config does not define/);
+  });
+});
+
+test('touching one Dockerfile rebuilds that image only; a new context file too; plan says why', async (t) => {
+  const d = await demo();
+  const version = 't-images-touch';
+  const selected = ['lb', 'kube-manager'];
+  t.teardown(async () => {
+    for (const c of ['base', ...selected]) await removeImage(imageRef(c, OS, version));
+  });
+  // a copy of dockerfiles/, named by images.<name>.dockerfile
+  const copy = tempDir('t-images-dockerfiles-');
+  fs.cpSync(path.join(__dirname, '..', '..', 'dockerfiles'), copy, { recursive: true });
+  const config = { ...d.config, version, workDir: tempDir('t-images-work-'), select: selected, images: { ...d.config.images } };
+  for (const c of Object.keys(config.images)) config.images[c] = { ...config.images[c], dockerfile: path.join(copy, c, 'Dockerfile') };
+
+  const first = await buildImages(runWithDemoPrep(config, d));
+  t.deepEqual(first.images.map((i) => [i.component, i.status]), [['base', 'built'], ['kube-manager', 'built'], ['lb', 'built']]);
+
+  fs.appendFileSync(path.join(copy, 'lb', 'Dockerfile'), 'LABEL touched=1\n');
+  const plan = await planImages(runWithDemoPrep(config, d));
+  t.deepEqual(plan.entries.map((e) => [e.component, e.action, e.action === 'build' ? e.reason : '']), [
+    ['base', 'skip', ''], ['kube-manager', 'skip', ''], ['lb', 'build', 'Dockerfile changed'],
+  ]);
+  const counting = countingDocker();
+  const second = await buildImages(runWithDemoPrep(config, d, counting.docker));
+  t.deepEqual(second.images.map((i) => [i.component, i.status]), [['base', 'skipped'], ['kube-manager', 'skipped'], ['lb', 'built']]);
+  t.is(counting.builds(), 1);
+  t.is((await imageLabels(imageRef('lb', OS, version))).touched, '1');
+
+  fs.writeFileSync(path.join(copy, 'kube-manager', 'notes.txt'), 'a new file in the build context\n');
+  const r = runWithDemoPrep(config, d);
+  const third = await buildImages(r);
+  t.deepEqual(third.images.map((i) => [i.component, i.status]), [['base', 'skipped'], ['kube-manager', 'built'], ['lb', 'skipped']]);
+  t.regex(r.log.text(), /kube-manager: building contrail-kube-manager-debian12:t-images-touch \(build context files changed\)/);
+});
+
+test('with ansible in contrail-base, a container provisions itself with the embedded contrail-ansible, then starts its services; a failing playbook stops it', async (t) => {
+  const d = await demo();
+  // kept between runs like the demo family (the content-hash skip makes a rerun cheap); own version
+  const version = 't-images-ansible';
+  const images = { ...d.config.images };
+  images.base = { ...images.base, packages: [...images.base.packages, 'ansible-core'] };
+  const config = { ...d.config, version, workDir: tempDir('t-images-work-'), select: ['analytics'], images };
+  const built = await buildImages(runWithDemoPrep(config, d));
+  t.deepEqual(built.images.map((i) => i.component), ['base', 'analytics']);
+  const ref = imageRef('analytics', OS, version);
+
+  const ok = await run(ref, []);
+  t.is(ok.code, 0, ok.out);
+  t.regex(ok.out, /provisioning role analytics with \/contrail-ansible\/playbooks\/site\.yml/);
+  t.regex(ok.out, /localhost\s*: ok=\d+ .*failed=0/);
+  t.regex(ok.out, /starting contrail-analytics/);
+  t.regex(ok.out, /contrail-analytics \S+: settings in/);
+
+  const bad = await run(ref, [], ['CONTRAIL_PLAYBOOK=/etc/hostname']);
+  t.is(bad.code, 1, bad.out);
+  t.regex(bad.out, /contrail-entrypoint: FATAL: provisioning role analytics with \/etc\/hostname failed \(exit \d+\); no service was started/);
+  t.notRegex(bad.out, /starting contrail-analytics/);
+});
