@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
+import { LABELS } from '../../lib/docker/labels';
 import { memoryLogger } from '../../lib/log';
 import { parseSha256Sums, type SaveManifest } from '../../lib/save/manifest';
 import { saveAll, type SaveRequest } from '../../lib/save/saveAll';
@@ -34,6 +35,8 @@ test.before(async () => {
 
 test.after.always(async () => {
   for (const i of images) await removeImage(i.ref);
+  // the images replaced by rebuilds, untagged since
+  for (const i of await docker.listImages({ filters: { label: [`${LABELS.version}=${VERSION}`] } })) await removeImage(i.Id);
 });
 
 const request = (dir: string | null, over: Partial<SaveRequest> = {}): SaveRequest => ({
