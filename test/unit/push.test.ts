@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import test from 'ava';
 import { parseRegistry } from '../../lib/config/checks';
+import { mapLimit } from '../../lib/limit';
 import { memoryLogger } from '../../lib/log';
 import { engineTreatsInsecure } from '../../lib/push/connect';
 import {
   dockerConfigDir, engineAuth, fromAuths, helperFor, hostOfKey, parseDockerConfig, resolveCredentials, serverAddressFor,
 } from '../../lib/push/credentials';
-import { apiName, parseChallenge } from '../../lib/push/registryApi';
+import { apiName, CredentialsRejected, LoginRequired, parseChallenge, RegistryClient } from '../../lib/push/registryApi';
 import { backoffDelay, classifyFailure, RetriesEnded, withRetries } from '../../lib/push/retry';
 import { pushSummary, pushTargets } from '../../lib/push/targets';
 import type { ShipImage } from '../../lib/ship';
@@ -240,5 +242,75 @@ test('a registry written with user:password@ is refused without repeating the pa
     t.regex(e!.message, /flag --registry holds credentials/);
     t.is((e as any).kind, 'input');
     t.notRegex(`${e!.message} ${(e as any).hint}`, /hunter2|alice/);
+  }
+});
+
+test('up to `jobs` at once: mapLimit never runs more, runs every item, keeps the order', async (t) => {
+  let running = 0;
+  let most = 0;
+  const out = await mapLimit([5, 1, 4, 2, 3, 1, 2], 3, async (ms, i) => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, ms * 5));
+    running--;
+    return i;
+  });
+  t.deepEqual(out, [0, 1, 2, 3, 4, 5, 6]);
+  t.is(most, 3);
+  t.deepEqual(await mapLimit([], 3, async () => 1), []);
+});
+
+/**
+ * Token auth (what most hosted registries use) needs a token service, which Debian's
+ * docker-registry does not include: this one speaks the distribution token protocol.
+ */
+async function tokenRegistry(): Promise<{ host: string; close: () => void; seen: string[] }> {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    const auth = req.headers.authorization ?? '';
+    seen.push(`${req.method} ${url.pathname}${url.search}`);
+    if (url.pathname === '/token') {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const ok = auth === `Basic ${Buffer.from('tok-user:tok-pass').toString('base64')}`
+          || (req.method === 'POST' && form.get('grant_type') === 'refresh_token' && form.get('refresh_token') === 'refresh-1');
+        if (!ok) return res.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: `T:${url.searchParams.get('scope') ?? form.get('scope') ?? ''}` }));
+      });
+      return;
+    }
+    if (!auth.startsWith('Bearer T:')) {
+      return res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${host}/token",service="test-registry"` }).end();
+    }
+    if (url.pathname === '/v2/') return res.writeHead(200).end('{}');
+    if (url.pathname === '/v2/ns/contrail-x/manifests/1' && auth === 'Bearer T:repository:ns/contrail-x:pull') {
+      return res.writeHead(200, { 'Docker-Content-Digest': `sha256:${'a'.repeat(64)}` }).end('{}');
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { host, close: () => server.close(), seen };
+}
+
+test('bearer tokens: the password is exchanged at the realm the registry names; a refused one is CredentialsRejected', async (t) => {
+  const reg = await tokenRegistry();
+  try {
+    const good = new RegistryClient({ host: reg.host, scheme: 'http', credentials: { username: 'tok-user', password: 'tok-pass', source: 't' } });
+    await good.ping();
+    t.is(await good.manifestDigest('ns/contrail-x', '1'), `sha256:${'a'.repeat(64)}`);
+    t.is(await good.manifestDigest('ns/contrail-x', '2'), null);
+    t.true(reg.seen.includes('GET /token?service=test-registry&scope=repository%3Ans%2Fcontrail-x%3Apull&account=tok-user'));
+    const token = new RegistryClient({ host: reg.host, scheme: 'http', credentials: { identitytoken: 'refresh-1', source: 't' } });
+    await token.ping();
+    const bad = new RegistryClient({ host: reg.host, scheme: 'http', credentials: { username: 'tok-user', password: 'nope', source: 't' } });
+    await t.throwsAsync(bad.ping(), { instanceOf: CredentialsRejected });
+    const none = new RegistryClient({ host: reg.host, scheme: 'http', credentials: null });
+    await t.throwsAsync(none.ping(), { instanceOf: LoginRequired });
+  } finally {
+    reg.close();
   }
 });
