@@ -41,6 +41,12 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
   const write = (text: string) => {
     if (text) fs.writeSync(fd, text);
   };
+  // one controller per build, tied to the run's signal only while it lasts: the engine client adds
+  // a listener per request and keeps it, which would pile up on a signal shared by every build
+  const local = new AbortController();
+  const onAbort = () => local.abort(req.signal?.reason);
+  if (req.signal?.aborted) local.abort(req.signal.reason);
+  else req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     let stream: NodeJS.ReadableStream;
     try {
@@ -54,7 +60,7 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
         forcerm: true,
         rm: true,
         nocache: req.noCache,
-        abortSignal: req.signal,
+        abortSignal: local.signal,
       } as any)) as unknown as NodeJS.ReadableStream;
     } catch (e) {
       // the engine refused the request (a 500 before streaming: e.g. a Dockerfile it cannot read)
@@ -74,6 +80,7 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
     const id = outcome.aux.map((a) => a.ID).find((v) => typeof v === 'string');
     return { id };
   } finally {
+    req.signal?.removeEventListener('abort', onAbort);
     fs.closeSync(fd);
   }
 }

@@ -10,7 +10,7 @@ import { LABELS } from '../../lib/docker/labels';
 import { INPUTS_LABEL, OCI } from '../../lib/images/labels';
 import { parseInputsLabel } from '../../lib/images/inputs';
 import type { Summary } from '../../lib/images/summary';
-import { imageRef } from '../../lib/naming';
+import { imageRef, repoContainerName, repoImageRef } from '../../lib/naming';
 import { buildImages } from '../../tasks/buildImages';
 import { planImages } from '../../tasks/planImages';
 import { DEMO_CONFIG, docker, imageLabels, removeImage } from '../helpers/docker';
@@ -194,4 +194,45 @@ test('with ansible in contrail-base, a container provisions itself with the embe
   t.is(bad.code, 1, bad.out);
   t.regex(bad.out, /contrail-entrypoint: FATAL: provisioning role analytics with \/etc\/hostname failed \(exit \d+\); no service was started/);
   t.notRegex(bad.out, /starting contrail-analytics/);
+});
+
+test('changing a package rebuilds the images that install it, and only those', async (t) => {
+  const d = await demo();
+  const version = 't-images-pkg';
+  const port = 18550;
+  const selected = ['kube-manager', 'lb'];
+  t.teardown(async () => {
+    for (const c of ['base', ...selected]) await removeImage(imageRef(c, OS, version));
+    try {
+      await docker.getContainer(repoContainerName(OS, port)).remove({ force: true });
+    } catch {
+      /* not there */
+    }
+    await removeImage(repoImageRef(OS, version));
+  });
+  // the demo sources, with contrail-orchestration (contrail-kube-manager, ...) from a copy we change
+  const copy = path.join(tempDir('t-images-src-'), 'contrail-orchestration');
+  const sources = d.config.packages.build.sources.map((s) => {
+    if (s.name !== 'contrail-orchestration') return s;
+    fs.cpSync((s as { path: string }).path, copy, { recursive: true });
+    return { name: s.name, path: copy };
+  });
+  const config = {
+    ...d.config, version, workDir: tempDir('t-images-work-'), select: selected,
+    packages: { ...d.config.packages, build: { ...d.config.packages.build, sources } },
+    repo: { ...d.config.repo, port },
+  };
+  const first = await buildImages(runWith(config));
+  t.deepEqual(first.images.map((i) => [i.component, i.status]), [['base', 'built'], ['kube-manager', 'built'], ['lb', 'built']]);
+
+  const script = path.join(copy, 'bin', 'contrail-kube-manager');
+  fs.writeFileSync(script, fs.readFileSync(script, 'utf8').replace('settings in', 'changed: settings in'));
+  const counting = countingDocker();
+  const r = runWith(config, counting.docker);
+  const second = await buildImages(r);
+  t.deepEqual(second.images.map((i) => [i.component, i.status]), [['base', 'skipped'], ['kube-manager', 'built'], ['lb', 'skipped']]);
+  t.deepEqual(counting.built, [imageRef('kube-manager', OS, version)]);
+  t.regex(r.log.text(), /kube-manager: building contrail-kube-manager-debian12:t-images-pkg \(package contrail-kube-manager changed\)/);
+  const out = await run(imageRef('kube-manager', OS, version), ['contrail-kube-manager']);
+  t.regex(out.out, /changed: settings in/);
 });

@@ -28,16 +28,20 @@ export interface DemoFamily {
   log: MemoryLogger;
 }
 
-/** A Docker client that counts build calls (and passes them on to the engine). */
-export function countingDocker(): { docker: Docker; builds: () => number } {
+/**
+ * A Docker client that records the family images it is asked to build (other builds, such as the
+ * contrail-repo image, are not counted) and passes every call on to the engine.
+ */
+export function countingDocker(): { docker: Docker; builds: () => number; built: string[] } {
   const docker = new Docker();
-  let builds = 0;
+  const built: string[] = [];
   const real = docker.buildImage.bind(docker);
   docker.buildImage = ((...args: Parameters<Docker['buildImage']>) => {
-    builds++;
+    const t = (args[1] as { t?: string } | undefined)?.t ?? '';
+    if (/^contrail-/.test(t) && !/^contrail-(repo|builder|galaxy)-/.test(t)) built.push(t);
     return real(...args);
   }) as Docker['buildImage'];
-  return { docker, builds: () => builds };
+  return { docker, builds: () => built.length, built };
 }
 
 export function runWith(config: ResolvedConfig, docker?: Docker): Run & { log: MemoryLogger } {
