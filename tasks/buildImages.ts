@@ -67,6 +67,11 @@ async function buildFamily(run: Run): Promise<BuildResult> {
     return r;
   };
   const fail = (name: string, t0: number, reason: string, hash = '', tail: string[] = []) => {
+    if (run.signal.aborted) {
+      const r = row(name, { status: 'failed', reason: 'interrupted', inputHash: hash, durationMs: Date.now() - t0 });
+      log.warn(`${name}: interrupted after ${formatDuration(r.durationMs)}`);
+      return false;
+    }
     const r = row(name, { status: 'failed', reason, inputHash: hash, durationMs: Date.now() - t0 });
     const shownTail = tail.length ? tail : logTail(r.log);
     log.error(`${name}: FAILED after ${formatDuration(r.durationMs)}: ${reason}`);

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import test from 'ava';
 import { resolveConfig } from '../../lib/config/load';
 import { isPipelineError, type PipelineError } from '../../lib/errors';
+import { interruptedError } from '../../lib/interrupt';
+import { memoryLogger } from '../../lib/log';
+import { createRun } from '../../lib/run';
 import type { Summary } from '../../lib/images/summary';
 import { imageRef } from '../../lib/naming';
 import { buildImages } from '../../tasks/buildImages';
@@ -164,4 +167,36 @@ test('a config without images is one input error', async (t) => {
   const e = await t.throwsAsync(buildImages(runWith(config)));
   t.is((e as PipelineError).kind, 'input');
   t.regex(e!.message, /defines no images/);
+});
+
+test('an interrupt cancels the running build: no container left, the run ends interrupted, the summary says so', async (t) => {
+  const demo = await demoFamily();
+  const version = 't-images-interrupt';
+  t.teardown(() => cleanup(version, ['slow', 'after']));
+  const { config } = family(version, {
+    slow: 'FROM debian:bookworm\nRUN sleep 37 && echo t-images-interrupt\n',
+    after: `${fromFamily('slow')}RUN true\n`,
+  });
+  const controller = new AbortController();
+  const log = memoryLogger(!!process.env.TEST_ECHO);
+  const run = createRun({ config, log, docker, signal: controller.signal });
+  void run.once('contrailRepo', async () => demo.repo);
+  void run.once('contrailAnsible', async () => demo.ansible);
+  const building = buildImages(run);
+  const sleeping = async () => (await docker.listContainers({ all: true })).filter((c) => c.Command.includes('sleep 37'));
+  const started = Date.now();
+  while ((await sleeping()).length === 0 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 200));
+  t.is((await sleeping()).length, 1, 'the build is running');
+  controller.abort(interruptedError('SIGINT'));
+  const e = await t.throwsAsync(building);
+  t.is((e as PipelineError).kind, 'interrupted');
+  t.true(Date.now() - started < 30_000, 'did not wait for the build to finish');
+  // the engine removes the cancelled build's container
+  for (let i = 0; i < 50 && (await sleeping()).length; i++) await new Promise((r) => setTimeout(r, 200));
+  t.deepEqual((await sleeping()).map((c) => c.Id), []);
+  const summary: Summary = JSON.parse(fs.readFileSync(path.join(config.workDir, 'summary.json'), 'utf8'));
+  t.deepEqual(summary.images.map((i) => [i.component, i.status, i.reason]), [
+    ['slow', 'failed', 'interrupted'], ['after', 'blocked', `blocked by ${imageRef('slow', OS, version)}`],
+  ]);
+  t.regex(log.text(), /warn: slow: interrupted after/);
 });
