@@ -108,22 +108,18 @@ async function buildFamily(run: Run): Promise<BuildResult> {
     throwIfInterrupted(run.signal);
     log.info(`${name}: building ${img.ref} (${decision.reason})`);
     status.running(name);
-    let outcome;
-    try {
-      outcome = await buildImage(docker, {
-        context: contextTar(staged),
-        ref: img.ref,
-        dockerfile: img.dockerfileName,
-        buildArgs: img.buildArgs,
-        labels: familyLabels({ component: name, os: c.os, version: c.version, inputs, revision: family.ansible.commit, created: new Date() }),
-        network: c.network,
-        noCache: c.noCache,
-        logFile,
-        signal: run.signal,
-      });
-    } finally {
-      status.done(name);
-    }
+    const outcome = await buildImage(docker, {
+      context: contextTar(staged),
+      ref: img.ref,
+      dockerfile: img.dockerfileName,
+      buildArgs: img.buildArgs,
+      labels: familyLabels({ component: name, os: c.os, version: c.version, inputs, revision: family.ansible.commit, created: new Date() }),
+      network: c.network,
+      noCache: c.noCache,
+      logFile,
+      signal: run.signal,
+    });
+    status.finished(name);
     if (outcome.error) return fail(name, t0, `docker build: ${outcome.error}`, hash);
     const made = await existingImage(docker, img.ref);
     if (!made || made.labels[LABELS.inputHash] !== hash) {
@@ -149,9 +145,12 @@ async function buildFamily(run: Run): Promise<BuildResult> {
           return await work(name);
         } catch (e) {
           return fail(name, Date.now(), describeError(e));
+        } finally {
+          status.finished(name);
         }
       },
       onBlocked: (name, by) => {
+        status.finished(name);
         const parent = family.images.get(by)!.ref;
         row(name, { status: 'blocked', reason: `blocked by ${parent}` });
         log.warn(`${name}: blocked by ${parent}, which failed`);

@@ -8,8 +8,10 @@ import { formatDuration } from '../text';
 export interface StatusLine {
   /** a logger whose lines do not tear the status line */
   log: Logger;
+  /** its build started */
   running(name: string): void;
-  done(name: string): void;
+  /** it was built, skipped, failed or blocked (again: no effect) */
+  finished(name: string): void;
   stop(): void;
 }
 
@@ -20,9 +22,9 @@ export function statusText(running: Map<string, number>, now: number, counts: { 
 
 export function statusLine(log: Logger, total: number, out: NodeJS.WriteStream | null): StatusLine {
   const running = new Map<string, number>();
-  let done = 0;
+  const finished = new Set<string>();
   if (!out?.isTTY) {
-    return { log, running: (n) => running.set(n, Date.now()), done: (n) => running.delete(n), stop: () => {} };
+    return { log, running: () => {}, finished: () => {}, stop: () => {} };
   }
   let shown = false;
   const clear = () => {
@@ -32,7 +34,7 @@ export function statusLine(log: Logger, total: number, out: NodeJS.WriteStream |
   const draw = () => {
     clear();
     if (!running.size) return;
-    const text = statusText(running, Date.now(), { done, total });
+    const text = statusText(running, Date.now(), { done: finished.size, total });
     out.write(text.slice(0, Math.max(20, (out.columns || 80) - 1)));
     shown = true;
   };
@@ -49,9 +51,9 @@ export function statusLine(log: Logger, total: number, out: NodeJS.WriteStream |
       running.set(n, Date.now());
       draw();
     },
-    done: (n) => {
+    finished: (n) => {
       running.delete(n);
-      done++;
+      finished.add(n);
       draw();
     },
     stop: () => {
