@@ -10,7 +10,7 @@ import { LABELS } from '../../lib/docker/labels';
 import { INPUTS_LABEL, OCI } from '../../lib/images/labels';
 import { parseInputsLabel } from '../../lib/images/inputs';
 import type { Summary } from '../../lib/images/summary';
-import { imageRef, repoContainerName, repoImageRef } from '../../lib/naming';
+import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImageRef } from '../../lib/naming';
 import { buildImages } from '../../tasks/buildImages';
 import { planImages } from '../../tasks/planImages';
 import { DEMO_CONFIG, docker, imageLabels, removeImage } from '../helpers/docker';
@@ -208,7 +208,7 @@ test('changing a package rebuilds the images that install it, and only those', a
     } catch {
       /* not there */
     }
-    await removeImage(repoImageRef(OS, version));
+    for (const helper of [repoImageRef(OS, version), builderImageRef(OS, version), galaxyImageRef(OS, version)]) await removeImage(helper);
   });
   // the demo sources, with contrail-orchestration (contrail-kube-manager, ...) from a copy we change
   const copy = path.join(tempDir('t-images-src-'), 'contrail-orchestration');
