@@ -11,12 +11,15 @@ node -r esbuild-register scripts/demo-git.ts || exit $?
 
 passed=0
 failed=0
-count() { # reads an ava log, adds its counts
+count() { # adds the counts of an ava log: one line per test, ✔ passed, ✘ failed
   local p f
-  p=$(grep -Eo '^\s*[0-9]+ tests? passed' "$1" | grep -Eo '[0-9]+' | tail -1)
-  f=$(grep -Eo '^\s*[0-9]+ (tests? failed|known failures?|uncaught exceptions?|unhandled rejections?|tests? remained pending|tests? timed out)' "$1" | awk '{s+=$1} END {print s+0}')
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
+  p=$(grep -cE '^\s*✔' "$1")
+  f=$(grep -cE '^\s*✘' "$1")
+  # failures not tied to one test (uncaught exceptions, timeouts) show only in ava's totals
+  local extra
+  extra=$(grep -Eo '^\s*[0-9]+ (uncaught exceptions?|unhandled rejections?|tests? remained pending|tests? timed out)' "$1" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f + extra))
 }
 
 log=$(mktemp)
