@@ -11,7 +11,7 @@ import { LABELS, PROJECT } from '../lib/docker/labels';
 import { buildError, describeError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs/atomic';
 import { throwIfInterrupted } from '../lib/interrupt';
-import { contextTar } from '../lib/images/context';
+import { contextTar, discardContext } from '../lib/images/context';
 import { inputHash } from '../lib/images/inputs';
 import { familyLabels } from '../lib/images/labels';
 import { criticalPath, estimator, runSchedule } from '../lib/images/schedule';
@@ -96,41 +96,45 @@ async function buildFamily(run: Run): Promise<BuildResult> {
       return fail(name, t0, problem, '', []);
     }
     const { inputs, staged } = await imageInputs(run, family, img, parents.ids);
-    const hash = inputHash(inputs);
-    const existing = await existingImage(docker, img.ref);
-    const decision = decide(existing, inputs, { noCache: c.noCache });
-    if (!decision.build) {
-      ids.set(name, existing!.id);
-      row(name, { status: 'skipped', id: existing!.id, size: existing!.size, inputHash: hash, reason: decision.reason, durationMs: Date.now() - t0 });
-      log.info(`${name}: skipped, ${decision.reason}`);
+    try {
+      const hash = inputHash(inputs);
+      const existing = await existingImage(docker, img.ref);
+      const decision = decide(existing, inputs, { noCache: c.noCache });
+      if (!decision.build) {
+        ids.set(name, existing!.id);
+        row(name, { status: 'skipped', id: existing!.id, size: existing!.size, inputHash: hash, reason: decision.reason, durationMs: Date.now() - t0 });
+        log.info(`${name}: skipped, ${decision.reason}`);
+        return true;
+      }
+      throwIfInterrupted(run.signal);
+      log.info(`${name}: building ${img.ref} (${decision.reason})`);
+      status.running(name);
+      const outcome = await buildImage(docker, {
+        context: contextTar(staged),
+        ref: img.ref,
+        dockerfile: img.dockerfileName,
+        buildArgs: img.buildArgs,
+        labels: familyLabels({ component: name, os: c.os, version: c.version, inputs, revision: family.ansible.commit, created: new Date() }),
+        network: c.network,
+        noCache: c.noCache,
+        logFile,
+        signal: run.signal,
+      });
+      status.finished(name);
+      if (outcome.error) return fail(name, t0, `docker build: ${outcome.error}`, hash);
+      const made = await existingImage(docker, img.ref);
+      if (!made || made.labels[LABELS.inputHash] !== hash) {
+        return fail(name, t0, `the engine reported success, but ${img.ref} ${made ? 'does not carry the input hash it was built with' : 'is not there'}`, hash);
+      }
+      if (existing && existing.id !== made.id) replaced.push(existing.id);
+      ids.set(name, made.id);
+      const durationMs = Date.now() - t0;
+      row(name, { status: 'built', id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs });
+      log.info(`${name}: built ${img.ref} in ${formatDuration(durationMs)} (${made.id.slice(7, 19)})`);
       return true;
+    } finally {
+      discardContext(staged);
     }
-    throwIfInterrupted(run.signal);
-    log.info(`${name}: building ${img.ref} (${decision.reason})`);
-    status.running(name);
-    const outcome = await buildImage(docker, {
-      context: contextTar(staged),
-      ref: img.ref,
-      dockerfile: img.dockerfileName,
-      buildArgs: img.buildArgs,
-      labels: familyLabels({ component: name, os: c.os, version: c.version, inputs, revision: family.ansible.commit, created: new Date() }),
-      network: c.network,
-      noCache: c.noCache,
-      logFile,
-      signal: run.signal,
-    });
-    status.finished(name);
-    if (outcome.error) return fail(name, t0, `docker build: ${outcome.error}`, hash);
-    const made = await existingImage(docker, img.ref);
-    if (!made || made.labels[LABELS.inputHash] !== hash) {
-      return fail(name, t0, `the engine reported success, but ${img.ref} ${made ? 'does not carry the input hash it was built with' : 'is not there'}`, hash);
-    }
-    if (existing && existing.id !== made.id) replaced.push(existing.id);
-    ids.set(name, made.id);
-    const durationMs = Date.now() - t0;
-    row(name, { status: 'built', id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs });
-    log.info(`${name}: built ${img.ref} in ${formatDuration(durationMs)} (${made.id.slice(7, 19)})`);
-    return true;
   };
 
   let schedule;

@@ -3,6 +3,7 @@
  * the package index and the ansible artifact to hash against, so it runs prep (which itself does
  * nothing when its outputs are current).
  */
+import { discardContext } from '../lib/images/context';
 import { inputHash } from '../lib/images/inputs';
 import { formatPlan, type Plan, type PlanEntry } from '../lib/images/plan';
 import { decide } from '../lib/images/skip';
@@ -39,7 +40,8 @@ export function planImages(run: Run): Promise<Plan> {
         entry('build', `parent ${parents.parent} would be ${parents.parent.includes('not local') ? 'pulled' : 'rebuilt'}`);
         continue;
       }
-      const { inputs } = await imageInputs(run, family, img, parents.ids);
+      const { inputs, staged } = await imageInputs(run, family, img, parents.ids);
+      discardContext(staged);
       const existing = await existingImage(docker, img.ref);
       const d = decide(existing, inputs, { noCache: run.config.noCache });
       ids.set(name, d.build ? null : existing!.id);

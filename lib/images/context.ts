@@ -55,3 +55,16 @@ export async function stageContext(source: string, stageDir: string, extra: Reco
 export function contextTar(context: StagedContext): NodeJS.ReadableStream {
   return tar.create({ cwd: context.dir, portable: true }, context.files.map((f) => f.path)) as unknown as NodeJS.ReadableStream;
 }
+
+/**
+ * Removes a staged context once its build ended (or was skipped or interrupted): staging is
+ * redone for every run, so nothing under the work folder's tmp/ outlives the run.
+ */
+export function discardContext(context: StagedContext): void {
+  fs.rmSync(context.dir, { recursive: true, force: true });
+  try {
+    fs.rmdirSync(path.dirname(context.dir));
+  } catch {
+    // other images' contexts are still there
+  }
+}
