@@ -39,11 +39,25 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export async function startTestEngine(port: number): Promise<TestEngine> {
+export interface TestEngineOptions {
+  /**
+   * --tlsverify with the certificates of this folder: ca.pem, server-cert.pem and server-key.pem
+   * for the daemon, cert.pem and key.pem for the clients (the folder is a DOCKER_CERT_PATH)
+   */
+  tlsDir?: string;
+}
+
+export async function startTestEngine(port: number, options: TestEngineOptions = {}): Promise<TestEngine> {
   const root = `/var/lib/contrail-docker/test-engine-${port}`;
   for (const d of ['data', 'exec']) fs.mkdirSync(path.join(root, d), { recursive: true });
   const host = `tcp://127.0.0.1:${port}`;
-  const docker = new Docker({ host: '127.0.0.1', port, protocol: 'http' });
+  const tls = options.tlsDir;
+  const docker = tls
+    ? new Docker({ host: '127.0.0.1', port, protocol: 'https', ...(['ca', 'cert', 'key'] as const).reduce((o, k) => ({ ...o, [k]: fs.readFileSync(path.join(tls, `${k}.pem`)) }), {}) })
+    : new Docker({ host: '127.0.0.1', port, protocol: 'http' });
+  const tlsArgs = tls
+    ? ['--tlsverify', '--tlscacert', path.join(tls, 'ca.pem'), '--tlscert', path.join(tls, 'server-cert.pem'), '--tlskey', path.join(tls, 'server-key.pem')]
+    : [];
   const pidFile = path.join(root, 'dockerd.pid');
   // a daemon left by an earlier run that died
   const old = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : NaN);
@@ -56,7 +70,7 @@ export async function startTestEngine(port: number): Promise<TestEngine> {
   const child = spawn(
     DOCKERD,
     ['--bridge=none', '--iptables=false', '--ip6tables=false', '--host', host, '--data-root', path.join(root, 'data'),
-      '--exec-root', path.join(root, 'exec'), '--pidfile', pidFile],
+      '--exec-root', path.join(root, 'exec'), '--pidfile', pidFile, ...tlsArgs],
     { stdio: ['ignore', log, log], detached: true },
   );
   child.unref();
