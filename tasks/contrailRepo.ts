@@ -6,6 +6,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { engineTarget, loopbackOnTwoMachines } from '../lib/docker/engine';
 import { inputError } from '../lib/errors';
 import { sha256File } from '../lib/hash';
 import { downloadFile } from '../lib/net/http';
@@ -96,6 +97,8 @@ export async function contrailRepo(run: Run): Promise<RepoResult> {
     const priority = config.repo.priority;
 
     if (input.kind === 'url') {
+      const twoMachines = loopbackOnTwoMachines(engineTarget(), `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
+      if (twoMachines) log.warn(`contrail-repo: ${twoMachines}`);
       const arch = debianArch((await docker.version()).Arch);
       const index = await readExistingRepo(input.url, input.distribution, arch);
       log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);

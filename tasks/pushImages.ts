@@ -1,3 +1,4 @@
+import { engineTarget, loopbackOnTwoMachines } from '../lib/docker/engine';
 import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from '../lib/push/connect';
 import { pushAll } from '../lib/push/pushAll';
 import type { PushOutcome } from '../lib/push/targets';
@@ -7,6 +8,8 @@ import { shippableImages } from './ship';
 /** Before any build: the registry answers and accepts the credentials. */
 export async function checkRegistry(run: Run): Promise<RegistryTarget> {
   return run.once('checkRegistry', async () => {
+    const twoMachines = loopbackOnTwoMachines(engineTarget(), `the registry ${run.config.registry}`, run.config.registry?.split('/')[0] ?? '');
+    if (twoMachines) run.log.warn(`push: ${twoMachines}`);
     return connectRegistry({
       registry: run.config.registry,
       user: run.config.push.user,

@@ -4,9 +4,11 @@
  * talks to it only through its API, so everything it builds and runs happens there.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { isLoopback } from '../config/checks';
 import { buildError, inputError } from '../errors';
 import { quote } from '../text';
 
@@ -92,6 +94,25 @@ export function dockerClient(env: NodeJS.ProcessEnv = process.env): Docker {
 export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
   const target = engineTarget(env);
   return target.tls ? `${target.address} (TLS, certificates from ${target.tls.certPath})` : target.address;
+}
+
+/** Whether the engine runs on another machine (its loopback is not this machine's). */
+export function engineIsRemote(target: EngineTarget): boolean {
+  if (target.address.startsWith('ssh://')) return true;
+  if (!target.address.startsWith('tcp://')) return false;
+  return !isLoopback(String(target.options.host));
+}
+
+/**
+ * A warning when `host` is a loopback address that this machine and a remote engine would each
+ * read as themselves: checked here, used from the engine's machine. Not an error: a tunnel may
+ * make both the same. Pure.
+ */
+export function loopbackOnTwoMachines(target: EngineTarget, what: string, host: string): string | null {
+  const bare = net.isIP(host.replace(/^\[|\]$/g, '')) ? host : host.replace(/:\d+$/, '');
+  if (!engineIsRemote(target) || !isLoopback(bare)) return null;
+  return `${what} is on a loopback address, but the engine is at ${target.address}: this machine checks it on its own loopback, ` +
+    "the engine uses the engine machine's; give an address both machines reach (or make both loopbacks lead to it)";
 }
 
 export interface EngineInfo {

@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import { checkEngine, dockerClient, engineAddress, engineHint, engineTarget } from '../../lib/docker/engine';
+import {
+  checkEngine, dockerClient, engineAddress, engineHint, engineIsRemote, engineTarget, loopbackOnTwoMachines,
+} from '../../lib/docker/engine';
 import { PipelineError } from '../../lib/errors';
 import { tempDir } from '../helpers/temp';
 
@@ -140,4 +142,27 @@ test('checkEngine: nothing listening at DOCKER_HOST is one build error naming th
   t.is((e as PipelineError).kind, 'build');
   t.regex(e!.message, /^no Docker engine answers at tcp:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
   t.regex((e as PipelineError).hint!, /DOCKER_HOST/);
+});
+
+test('engineIsRemote: a tcp engine off this machine\'s loopback, or ssh', (t) => {
+  const at = (DOCKER_HOST: string) => engineIsRemote(engineTarget({ DOCKER_HOST }, all));
+  t.false(engineIsRemote(engineTarget({}, none)));
+  t.false(at('unix:///run/docker.sock'));
+  t.false(at('tcp://127.0.0.1:18720'));
+  t.false(at('tcp://localhost:2375'));
+  t.false(at('tcp://[::1]:2375'));
+  t.true(at('tcp://build-host:2375'));
+  t.true(at('tcp://10.1.2.3:2375'));
+  t.true(at('ssh://builder@build-host'));
+});
+
+test('loopbackOnTwoMachines: a loopback registry or repo with a remote engine is a warning naming both', (t) => {
+  const remote = engineTarget({ DOCKER_HOST: 'tcp://build-host:2375' }, none);
+  const local = engineTarget({ DOCKER_HOST: 'tcp://127.0.0.1:18720' }, none);
+  for (const host of ['127.0.0.1:5000', 'localhost:5000', '[::1]:5000', '::1', '127.0.0.1']) {
+    t.regex(loopbackOnTwoMachines(remote, 'the registry X', host) ?? '', /^the registry X is on a loopback address, but the engine is at tcp:\/\/build-host:2375/, host);
+    t.is(loopbackOnTwoMachines(local, 'the registry X', host), null, host);
+  }
+  t.is(loopbackOnTwoMachines(remote, 'the registry X', 'registry.example.com:5000'), null);
+  t.is(loopbackOnTwoMachines(engineTarget({}, none), 'the registry X', '127.0.0.1:5000'), null);
 });
