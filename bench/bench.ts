@@ -4,8 +4,13 @@
  *      ansible artifact stay: they are prep, not the family);
  *   2. sequential: the same Dockerfiles, contexts and build arguments, one `docker build` after
  *      another, as the original Makefile did (classic builder, --no-cache, under a tag of its own);
- *   3. no-op: this pipeline again, with nothing changed.
- * Prints the times, the ratios pipeline/sequential and no-op/cold, and the critical path.
+ *   3. no-op: this pipeline again, with nothing changed;
+ *   4. save: the family (and the repo image) as one archive, then as one archive per image, by
+ *      the product's save step, each into an empty folder (bytes and seconds);
+ *   5. push: the family to a docker-registry on 127.0.0.1 (port 18565), cold, then already there;
+ *   6. peak memory: `gulp save` as a child process, its VmHWM sampled from /proc while it saves;
+ *   7. start-up: `gulp --tasks`, the median of five.
+ * Prints the times, sizes and the ratios between them.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,11 +19,16 @@ import { resolveConfig } from '../lib/config/load';
 import { stageContext } from '../lib/images/context';
 import type { Summary } from '../lib/images/summary';
 import { gulpLogger, type Logger } from '../lib/log';
-import { createRun } from '../lib/run';
-import { formatDuration } from '../lib/text';
+import { createRun, type Run } from '../lib/run';
+import { formatBytes, formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { buildImages } from '../tasks/buildImages';
-import { prepareFamily } from '../tasks/family';
+import { prepareFamily, type PreparedFamily } from '../tasks/family';
+import { pushImages } from '../tasks/pushImages';
+import { saveImages } from '../tasks/saveImages';
+import { withTestLock } from '../test/helpers/lock';
+import { startRegistry } from '../test/helpers/registry';
+import { tempDir } from '../test/helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -36,6 +46,61 @@ function dockerBuild(argv: string[], logFile: string): Promise<void> {
       fs.closeSync(out);
       if (code === 0) resolve();
       else reject(new Error(`docker build ${argv.at(-1)} exited with ${code}; see ${logFile}`));
+    });
+  });
+}
+
+const GULP = path.join(ROOT, 'node_modules', '.bin', 'gulp');
+const REGISTRY_PORT = 18565;
+
+/** A run of `config` whose prep is the one already made (not measured again). */
+function seeded(config: ReturnType<typeof resolveConfig>, prepared: PreparedFamily): Run {
+  const run = createRun({ config, log: quiet });
+  void run.once('contrailRepo', async () => prepared.repo);
+  void run.once('contrailAnsible', async () => prepared.ansible);
+  return run;
+}
+
+/** The uncompressed size a single-member gzip file records in its last four bytes (mod 4 GiB). */
+function gzipIsize(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(4);
+    fs.readSync(fd, buf, 0, 4, fs.fstatSync(fd).size - 4);
+    return buf.readUInt32LE(0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const dirBytes = (dir: string, files: string[]) => files.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+
+/** Runs the gulp CLI; with `sampleMs`, samples the peak resident memory (VmHWM) of its process. */
+function gulp(argv: string[], sampleMs = 0): Promise<{ ms: number; peakRssBytes: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    // gulp-cli runs the tasks in this very process (it respawns only for node flags, none here)
+    const child = spawn(GULP, ['--cwd', ROOT, ...argv], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    let peak = 0;
+    const sample = () => {
+      try {
+        const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch {
+        /* exited between two samples */
+      }
+    };
+    const timer = sampleMs ? setInterval(sample, sampleMs) : undefined;
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const ms = Date.now() - started;
+      if (code !== 0) reject(new Error(`gulp ${argv.join(' ')} exited with ${code}:\n${output}`));
+      else resolve({ ms, peakRssBytes: peak, output });
     });
   });
 }
@@ -107,14 +172,85 @@ async function main() {
   const noopMs = Date.now() - t;
   say(`3. pipeline, no-op:     ${formatDuration(noopMs)} (${noop.images.filter((i) => i.status === 'skipped').length} skipped, prep included)`);
 
+  // 4. save: one archive against one archive per image, the product's save step, empty folders
+  const saves: Record<'one' | 'per', { ms: number; bytes: number; files: number }> = {} as never;
+  for (const kind of ['one', 'per'] as const) {
+    const dir = tempDir('contrail-bench-save-');
+    const saveRun = seeded(resolveConfig({ args: ['--config', configFile, ...args, '--save-dir', dir, ...(kind === 'per' ? ['--per-image'] : [])], env: process.env, cwd: ROOT }), prepared);
+    await buildImages(saveRun); // current: nothing to build, and not part of the save
+    t = Date.now();
+    const result = await saveImages(saveRun);
+    const ms = Date.now() - t;
+    const archives = result.manifest.archives.map((a) => a.file);
+    saves[kind] = { ms, bytes: dirBytes(dir, archives), files: archives.length };
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const nImages = prepared.images.size + 1; // the family and the repo image
+  say(`4. save, one archive:   ${formatDuration(saves.one.ms)}, ${formatBytes(saves.one.bytes)} (${nImages} images)`);
+  say(`   save, per image:     ${formatDuration(saves.per.ms)}, ${formatBytes(saves.per.bytes)} in ${saves.per.files} archives`);
+
+  // 5. push to a local registry: cold (empty registry), then everything already there
+  const registry = await startRegistry(REGISTRY_PORT);
+  const pushMs: number[] = [];
+  let pushed: string[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const pushRun = seeded(resolveConfig({ args: ['--config', configFile, ...args, '--registry', registry.address], env: process.env, cwd: ROOT }), prepared);
+      await buildImages(pushRun);
+      t = Date.now();
+      const outcomes = await pushImages(pushRun);
+      pushMs.push(Date.now() - t);
+      pushed = outcomes.map((o) => o.ref);
+      const failed = outcomes.filter((o) => o.status === 'failed');
+      if (failed.length) throw new Error(`push failed: ${failed.map((o) => `${o.ref}: ${o.error}`).join('; ')}`);
+      const expected = i === 0 ? 'pushed' : 'already there';
+      const other = outcomes.filter((o) => o.status !== expected);
+      if (other.length) throw new Error(`push ${i + 1}: expected every image ${expected}, got ${other.map((o) => `${o.ref} ${o.status}`).join(', ')}`);
+    }
+  } finally {
+    await registry.stop();
+    for (const ref of pushed) {
+      try {
+        await docker.getImage(ref).remove(); // the registry's tag only; the image keeps its own
+      } catch {
+        /* not tagged */
+      }
+    }
+  }
+  say(`5. push, cold:          ${formatDuration(pushMs[0])} (${pushed.length} images to ${registry.address})`);
+  say(`   push, already there: ${formatDuration(pushMs[1])}`);
+
+  // 6. peak memory of the pipeline process while it saves (the whole `gulp save`, prep included),
+  //    against the same process doing the no-op build only, and against what it streams
+  const gulpArgs = ['--config', configFile, ...args, '--wait'];
+  const idle = await gulp(['buildImages', ...gulpArgs], 20);
+  const memDir = tempDir('contrail-bench-mem-');
+  const mem = await gulp(['save', ...gulpArgs, '--save-dir', memDir], 20);
+  const memFile = path.join(memDir, fs.readdirSync(memDir).find((f) => f.startsWith('contrail-images-'))!);
+  const memArchive = fs.statSync(memFile).size;
+  const streamed = gzipIsize(memFile);
+  fs.rmSync(memDir, { recursive: true, force: true });
+  say(`6. gulp save, peak RSS: ${formatBytes(mem.peakRssBytes)} (whole run ${formatDuration(mem.ms)}; it streamed ${formatBytes(streamed)} of docker save into ${formatBytes(memArchive)})`);
+  say(`   no-op gulp buildImages, peak RSS: ${formatBytes(idle.peakRssBytes)}`);
+
+  // 7. start-up: listing the tasks loads no Docker, git or tar library
+  const startMs: number[] = [];
+  for (let i = 0; i < 5; i++) startMs.push((await gulp(['--tasks'])).ms);
+  say(`7. gulp --tasks:        ${formatDuration(median(startMs))} (median of 5; ${startMs.map((m) => `${m}`).join(', ')} ms)`);
+
   const cp = summary.criticalPath;
   say('');
   say(`pipeline / sequential:  ${(coldMs / seqMs).toFixed(2)}`);
   say(`no-op / cold:           ${(noopMs / coldMs).toFixed(3)}`);
   say(`critical path (cold):   ${cp.images.join(' -> ')} = ${formatDuration(cp.ms)} (${((cp.ms / coldMs) * 100).toFixed(0)}% of the cold run)`);
+  say(`save per image / one:   ${(saves.per.bytes / saves.one.bytes).toFixed(2)} in bytes, ${(saves.per.ms / saves.one.ms).toFixed(2)} in time`);
+  say(`push there / cold:      ${(pushMs[1] / pushMs[0]).toFixed(2)}`);
+  say(`save RSS / no-op RSS:   ${(mem.peakRssBytes / idle.peakRssBytes).toFixed(2)}`);
+  say(`save RSS / streamed:    ${(mem.peakRssBytes / streamed).toFixed(2)}`);
 }
 
-main().catch((e) => {
+// the Docker tests share these images (test/helpers/family.ts): do not pull them from under a test
+withTestLock('demo-family', main).catch((e) => {
   process.stderr.write(`${e instanceof Error ? (e as any).toString() : e}\n`);
   process.exit(1);
 });
