@@ -41,6 +41,8 @@ test.after.always(async () => {
 });
 
 test.serial('gulp clean over TLS (DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH) removes the repo container on that engine', async (t) => {
+  // the engine's data root persists: a run that failed before the clean may have left it
+  await engine.docker.getContainer(REPO_CONTAINER).remove({ force: true }).catch(() => {});
   await engine.docker.createContainer({
     name: REPO_CONTAINER, Image: `contrail-tls-probe:${VERSION}`, Cmd: ['/probe'],
     Labels: projectLabels('repo', { [LABELS.version]: VERSION, [LABELS.os]: 'debian12' }),
