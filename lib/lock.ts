@@ -109,10 +109,15 @@ export async function acquireWorkLock(workDir: string, options: LockOptions): Pr
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new PipelineError('interrupted', 'interrupted'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
-      reject(signal.reason ?? new PipelineError('interrupted', 'interrupted'));
-    }, { once: true });
+      reject(signal!.reason ?? new PipelineError('interrupted', 'interrupted'));
+    };
+    // one poll per second while waiting: each removes its listener, or they would pile up on the run's signal
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -4,6 +4,7 @@
  * so a step's result is memoised here: buildImages asks for contrailRepo's result, and gets the
  * one prep already produced, or runs it.
  */
+import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from './config/load';
 import { checkEngine, dockerClient } from './docker/engine';
@@ -30,10 +31,15 @@ export interface RunOptions {
 export function createRun(options: RunOptions): Run {
   const memo = new Map<string, Promise<unknown>>();
   const docker = options.docker ?? dockerClient();
+  const signal = options.signal ?? new AbortController().signal;
+  // Every operation in flight listens on the run's one signal while it lasts (each removes its
+  // listener when it ends): `jobs` builds or pushes, their retries' waits, git and exec calls of
+  // prep beside them. Node warns past 10 listeners as if they leaked; allow what a run can have.
+  setMaxListeners(Math.max(10, 4 * options.config.jobs + 10), signal);
   const run: Run = {
     config: options.config,
     log: options.log,
-    signal: options.signal ?? new AbortController().signal,
+    signal,
     engine: () => run.once('engine', async () => {
       await checkEngine(docker);
       return docker;

@@ -75,6 +75,9 @@ export interface ExecResult {
 
 /** A running galaxy container; `remove()` when done (also on interruption). */
 export class GalaxyContainer {
+  /** set while the container lives: removes it on an interrupt */
+  private onAbort?: { signal: AbortSignal; listener: () => void };
+
   private constructor(
     readonly container: Docker.Container,
     private readonly logFile: string,
@@ -88,8 +91,11 @@ export class GalaxyContainer {
       HostConfig: { NetworkMode: options.network },
     });
     const session = new GalaxyContainer(container, options.logFile);
-    const onAbort = () => void session.remove();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal) {
+      const listener = () => void session.remove().catch(() => {});
+      session.onAbort = { signal: options.signal, listener };
+      options.signal.addEventListener('abort', listener, { once: true });
+    }
     try {
       await container.start();
     } catch (e) {
@@ -133,6 +139,9 @@ export class GalaxyContainer {
   }
 
   async remove(): Promise<void> {
+    // the run's signal outlives this container; its listener goes with it
+    this.onAbort?.signal.removeEventListener('abort', this.onAbort.listener);
+    this.onAbort = undefined;
     try {
       await this.container.remove({ force: true });
     } catch (e) {

@@ -28,17 +28,20 @@ export async function execIn(container: Docker.Container, cmd: string[], options
     WorkingDir: options.workingDir,
   });
   const stream = await exec.start({ hijack: true, stdin: false });
-  await new Promise<void>((resolve, reject) => {
-    const abort = () => {
-      stream.destroy();
-      reject(new Error('interrupted'));
-    };
-    options.signal?.addEventListener('abort', abort, { once: true });
-    container.modem.demuxStream(stream, sink(options.onStdout), sink(options.onStderr));
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
+  const abort = () => stream.destroy(new Error('interrupted'));
+  // the run's signal outlives this command: the listener goes when the command ends, so they do not pile up
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      container.modem.demuxStream(stream, sink(options.onStdout), sink(options.onStderr));
+      stream.on('end', resolve);
+      stream.on('close', () => (options.signal?.aborted ? reject(new Error('interrupted')) : resolve()));
+      stream.on('error', reject);
+      if (options.signal?.aborted) abort();
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
   // the stream can end a moment before the engine records the exit code
   for (let i = 0; i < 50; i++) {
     const info = await exec.inspect();

@@ -33,8 +33,14 @@ async function get(url: string, options: GetOptions): Promise<{ body: Readable; 
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(new HttpError(`no data for ${idleMs / 1000} s`)), idleMs);
   };
-  const stop = () => clearTimeout(timer);
-  options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
+  const onAbort = () => controller.abort(options.signal?.reason);
+  // the run's signal outlives the download: its listener goes when the download stops
+  const stop = () => {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   idle();
   let res: Response;
   try {

@@ -4,9 +4,13 @@
  * (ports the slow image's build waits on) 18640-18649 are this file's own.
  */
 import { spawnSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
+import { GalaxyContainer } from '../../lib/ansible/galaxyContainer';
+import { execIn } from '../../lib/docker/exec';
 import { docker } from '../helpers/docker';
 import { waitFor } from '../helpers/engine';
 import { startGulp } from '../helpers/gulp';
@@ -87,4 +91,89 @@ test.serial('SIGTERM while saving: exit 130, no partial archive in the save fold
   t.is(again.code, 0, again.stdout + again.stderr);
   t.deepEqual(fs.readdirSync(saveDir).sort(), ['SHA256SUMS', `contrail-ansible-${f.version}.tar.gz`, `contrail-images-debian12-${f.version}.tar.gz`, 'manifest.json']);
   t.is(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: saveDir }).status, 0);
+});
+
+test.serial('two runs on one work folder: the second fails at once naming the first, or waits with --wait; a dead run\'s lock is taken over', async (t) => {
+  const f = await family('lock', 18603, 18643);
+  const g = gate(f.gatePort);
+  t.teardown(() => g.close());
+  const first = startGulp(f.args());
+  await waitFor(async () => (await f.gated(docker)).length === 1, 120_000, () => `the slow build did not start:\n${first.output()}`);
+  const holder = JSON.parse(fs.readFileSync(path.join(f.workDir, '.lock'), 'utf8'));
+  t.is(holder.pid, first.pid);
+
+  const second = await startGulp(f.args('buildImages')).done;
+  const out2 = second.stdout + second.stderr;
+  t.is(second.code, 1, out2);
+  t.true(second.ms < 30_000, `took ${second.ms} ms`);
+  t.true(out2.includes(`work folder ${f.workDir} is in use by another run (pid ${first.pid} on ${os.hostname()}, running '${holder.task}' since ${holder.startedAt})`), out2);
+  t.regex(out2, /hint: wait for it to finish, run again with --wait/);
+  t.notRegex(out2, /building|contrail-repo:/);
+
+  const waiting = startGulp(f.args('--wait'));
+  await waiting.waitForOutput(new RegExp(`is in use by pid ${first.pid} .*; waiting \\(--wait\\)`));
+  t.is((await f.gated(docker)).length, 1, 'the first run is still building');
+  await g.open();
+  const r1 = await first.done;
+  t.is(r1.code, 0, r1.stdout + r1.stderr);
+  const r3 = await waiting.done;
+  const out3 = r3.stdout + r3.stderr;
+  t.is(r3.code, 0, out3);
+  t.regex(out3, /slow: skipped, up to date/);
+  t.notRegex(out3, /MaxListenersExceeded/);
+  t.deepEqual(f.summary().images.map((i) => i.status), ['skipped', 'skipped', 'skipped']);
+
+  // a lock whose run died (no such process any more)
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  fs.writeFileSync(path.join(f.workDir, '.lock'), JSON.stringify({ pid: Number(dead), host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', task: 'all' }));
+  const stale = await startGulp(f.args('plan')).done;
+  const out4 = stale.stdout + stale.stderr;
+  t.is(stale.code, 0, out4);
+  t.true(out4.includes(`work folder ${f.workDir}: the run that locked it (pid ${dead} on ${os.hostname()}, running 'all' since 2026-01-01T00:00:00.000Z) is gone; taking over its lock`), out4);
+  t.false(fs.existsSync(path.join(f.workDir, '.lock')));
+});
+
+test.serial('two runs with different work folders and repo ports build side by side, and both succeed', async (t) => {
+  const [a, b] = [await family('a', 18604, 18644), await family('b', 18605, 18645)];
+  const gates = [gate(a.gatePort), gate(b.gatePort)];
+  t.teardown(() => Promise.all(gates.map((g) => g.close())));
+  const runs = [startGulp(a.args()), startGulp(b.args())];
+  // both builds at their gate at the same time: the runs overlap for real
+  await waitFor(async () => (await a.gated(docker)).length === 1 && (await b.gated(docker)).length === 1, 180_000,
+    () => `the two slow builds were not running together:\n${runs.map((r) => r.output()).join('\n----\n')}`);
+  await Promise.all(gates.map((g) => g.open()));
+  const results = await Promise.all(runs.map((r) => r.done));
+  for (const [i, f] of [a, b].entries()) {
+    t.is(results[i].code, 0, results[i].stdout + results[i].stderr);
+    t.deepEqual(f.summary().images.map((x) => [x.component, x.status]), [['base', 'built'], ['lb', 'built'], ['slow', 'built']]);
+    t.true(await running(f.repoContainer), f.repoContainer);
+    t.regex(results[i].stdout, new RegExp(`contrail-repo: http://127\\.0\\.0\\.1:${f.repoPort} serves`));
+  }
+});
+
+test('commands in containers and the ansible-galaxy container leave no listener on the run\'s signal; an interrupt ends a command', async (t) => {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const box = await GalaxyContainer.start(docker, 'debian:bookworm', {
+    network: 'host', labels: { 'org.opencontrail.build.test': 't-night-listeners' }, logFile: path.join(tempDir(), 'galaxy.log'), signal,
+  });
+  t.teardown(() => box.remove());
+  // more commands than Node's default limit of 10 listeners
+  for (let i = 0; i < 15; i++) t.is(await execIn(box.container, ['true'], { signal }), 0);
+  t.is(getEventListeners(signal, 'abort').length, 1, 'only the container\'s own (removed with it)');
+  const sleeping = execIn(box.container, ['sleep', '60'], { signal });
+  const started = Date.now();
+  setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 300);
+  await t.throwsAsync(sleeping, { message: 'interrupted' });
+  t.true(Date.now() - started < 10_000);
+  await waitFor(async () => {
+    try {
+      await box.container.inspect();
+      return false;
+    } catch {
+      return true;
+    }
+  }, 15_000, () => 'the interrupt did not remove the container');
+  await box.remove();
+  t.is(getEventListeners(signal, 'abort').length, 0);
 });

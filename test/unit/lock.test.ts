@@ -1,5 +1,6 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { acquireWorkLock, lockPath } from '../../lib/lock';
@@ -54,4 +55,22 @@ test('waiting ends when the run is interrupted', async (t) => {
   controller.abort(new Error('stop'));
   await t.throwsAsync(waiting, { message: 'stop' });
   release();
+});
+
+test('waiting polls without piling listeners on the run\'s signal', async (t) => {
+  const dir = tempDir();
+  const release = await acquireWorkLock(dir, { task: 'all', wait: false, log: memoryLogger() });
+  const controller = new AbortController();
+  let polls = 0;
+  const log = memoryLogger();
+  const waiting = acquireWorkLock(dir, { task: 'save', wait: true, log, pollMs: 5, signal: controller.signal });
+  // 30 polls: each one's listener must be gone before the next
+  while (polls < 30) {
+    await new Promise((r) => setTimeout(r, 5));
+    polls++;
+    t.true(getEventListeners(controller.signal, 'abort').length <= 1);
+  }
+  release();
+  (await waiting)();
+  t.is(getEventListeners(controller.signal, 'abort').length, 0);
 });
