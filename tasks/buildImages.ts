@@ -15,6 +15,7 @@ import { contextTar, discardContext } from '../lib/images/context';
 import { inputHash } from '../lib/images/inputs';
 import { familyLabels } from '../lib/images/labels';
 import { criticalPath, estimator, runSchedule } from '../lib/images/schedule';
+import { explainFailure } from '../lib/images/failureCause';
 import { decide } from '../lib/images/skip';
 import { statusLine } from '../lib/images/status';
 import { countStatuses, previousBuildTimes, type Summary, type SummaryImage, SUMMARY_FORMAT, summaryTable } from '../lib/images/summary';
@@ -23,6 +24,7 @@ import type { Run } from '../lib/run';
 import type { BuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
+import { failureFacts } from './buildFailure';
 import { existingImage, imageInputs, prepareFamily } from './family';
 import { resolveParents } from './parents';
 
@@ -80,6 +82,10 @@ async function buildFamily(run: Run): Promise<BuildResult> {
     return false;
   };
 
+  /** a failure whose cause is the engine or the repo container says so first */
+  const explain = async (name: string, reason: string): Promise<string> =>
+    run.signal.aborted ? reason : explainFailure(reason, await failureFacts(docker, family, family.images.get(name)!));
+
   const work = async (name: string): Promise<boolean> => {
     const img = family.images.get(name)!;
     const t0 = Date.now();
@@ -121,7 +127,7 @@ async function buildFamily(run: Run): Promise<BuildResult> {
         signal: run.signal,
       });
       status.finished(name);
-      if (outcome.error) return fail(name, t0, `docker build: ${outcome.error}`, hash);
+      if (outcome.error) return fail(name, t0, await explain(name, `docker build: ${outcome.error}`), hash);
       const made = await existingImage(docker, img.ref);
       if (!made || made.labels[LABELS.inputHash] !== hash) {
         return fail(name, t0, `the engine reported success, but ${img.ref} ${made ? 'does not carry the input hash it was built with' : 'is not there'}`, hash);
@@ -148,7 +154,7 @@ async function buildFamily(run: Run): Promise<BuildResult> {
         try {
           return await work(name);
         } catch (e) {
-          return fail(name, Date.now(), describeError(e));
+          return fail(name, Date.now(), await explain(name, describeError(e)));
         } finally {
           status.finished(name);
         }

@@ -109,7 +109,7 @@ async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: strin
 }
 
 /** Fetches Packages.gz from the server, from inside its container (so from the engine's network). */
-async function fetchIndex(container: Docker.Container, url: string): Promise<{ text?: string; error?: string }> {
+export async function fetchIndex(container: Docker.Container, url: string): Promise<{ text?: string; error?: string }> {
   let r;
   try {
     // coreutils' timeout, not wget -T: busybox 1.35's wget crashes with -T

@@ -177,3 +177,29 @@ test('commands in containers and the ansible-galaxy container leave no listener 
   await box.remove();
   t.is(getEventListeners(signal, 'abort').length, 0);
 });
+
+test.serial('the repo container dies during the builds: the failure names the repo and that it is not running; the next run starts it and completes', async (t) => {
+  const f = await family('repo', 18606, 18646);
+  const g = gate(f.gatePort);
+  t.teardown(() => g.close());
+  const first = startGulp(f.args());
+  await first.waitForOutput(/lb: built/);
+  await waitFor(async () => (await f.gated(docker)).length === 1, 120_000, () => `the slow build did not start:\n${first.output()}`);
+  await docker.getContainer(f.repoContainer).kill();
+  await g.open();
+  const r = await first.done;
+  const out = r.stdout + r.stderr;
+  t.is(r.code, 1, out);
+  const reason = new RegExp(`the contrail repo container ${f.repoContainer} \\(http://127\\.0\\.0\\.1:${f.repoPort}\\) is not running: exited \\(exit code 137, at \\S+\\), so the image's packages could not be installed`);
+  t.regex(out, new RegExp(`slow: FAILED after [^:]+: ${reason.source}`));
+  const slow = f.summary().images.find((i) => i.component === 'slow')!;
+  t.is(slow.status, 'failed');
+  t.regex(slow.reason!, reason);
+  t.regex(slow.reason!, /docker build: /, 'what the build said is kept');
+
+  const again = await startGulp(f.args()).done;
+  const out2 = again.stdout + again.stderr;
+  t.is(again.code, 0, out2);
+  t.regex(out2, new RegExp(`contrail-repo: http://127\\.0\\.0\\.1:${f.repoPort} serves \\d+ packages \\(started`));
+  t.deepEqual(f.summary().images.map((i) => [i.component, i.status]), [['base', 'skipped'], ['lb', 'skipped'], ['slow', 'built']]);
+});
