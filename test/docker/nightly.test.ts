@@ -11,11 +11,14 @@ import * as path from 'node:path';
 import test from 'ava';
 import { GalaxyContainer } from '../../lib/ansible/galaxyContainer';
 import { execIn } from '../../lib/docker/exec';
-import { docker } from '../helpers/docker';
-import { waitFor } from '../helpers/engine';
+import { demoBaseImage, docker } from '../helpers/docker';
+import { copyImage, startTestEngine, type TestEngine, waitFor } from '../helpers/engine';
 import { startGulp } from '../helpers/gulp';
 import { gate, leftovers, nightFamily, removeNightFamily, type NightFamily } from '../helpers/nightFamily';
 import { tempDir } from '../helpers/temp';
+
+/** the second engine (stopped and started by a test); its data root is kept between runs */
+const ENGINE_PORT = 18710;
 
 const families: NightFamily[] = [];
 async function family(name: string, repoPort: number, gatePort: number): Promise<NightFamily> {
@@ -203,3 +206,63 @@ test.serial('the repo container dies during the builds: the failure names the re
   t.regex(out2, new RegExp(`contrail-repo: http://127\\.0\\.0\\.1:${f.repoPort} serves \\d+ packages \\(started`));
   t.deepEqual(f.summary().images.map((i) => [i.component, i.status]), [['base', 'skipped'], ['lb', 'skipped'], ['slow', 'built']]);
 });
+
+test.serial('the Docker engine stops mid-build: the running image fails naming the engine, nothing reported built that was not; engine back, the next run completes', async (t) => {
+  await demoBaseImage();
+  let engine = await startTestEngine(ENGINE_PORT);
+  t.teardown(() => engine.stop());
+  await copyImage(docker, engine.docker, 'debian:bookworm');
+  const f = await nightFamily({ name: 'engine', repoPort: 18607, gatePort: 18647 });
+  // the engine's data root is kept between test runs (warm); the slow image must be built again,
+  // and a build container an earlier killed engine left behind must not pass for this run's
+  for (const c of await f.gated(engine.docker)) await engine.docker.getContainer(c.Id).remove({ force: true });
+  try {
+    await engine.docker.getImage(f.ref('slow')).remove({ force: true });
+  } catch {
+    /* not there */
+  }
+  const g = gate(f.gatePort);
+  t.teardown(() => g.close());
+  const env = { DOCKER_HOST: engine.host };
+
+  const first = startGulp(f.args(), env);
+  await waitFor(async () => (await f.gated(engine.docker)).length === 1, 300_000, () => `the slow build did not start:\n${first.output()}`);
+  const killed = Date.now();
+  await engine.kill();
+  const r = await first.done;
+  const out = r.stdout + r.stderr;
+  t.is(r.code, 1, out);
+  t.true(Date.now() - killed < 30_000, `ended ${Date.now() - killed} ms after the engine died`);
+  const engineGone = new RegExp(`the Docker engine stopped answering during the build: no Docker engine answers at tcp://127\\.0\\.0\\.1:${ENGINE_PORT} \\(E[A-Z]+\\); start it again and rerun`);
+  t.regex(out, new RegExp(`slow: FAILED after [^:]+: ${engineGone.source}`));
+  const summary = f.summary();
+  const slow = summary.images.find((i) => i.component === 'slow')!;
+  t.is(slow.status, 'failed');
+  t.regex(slow.reason!, engineGone);
+  t.false(summary.ok);
+
+  engine = await startTestEngine(ENGINE_PORT);
+  // what the summary calls built or skipped is there, with the id it says
+  for (const i of summary.images.filter((x) => x.status === 'built' || x.status === 'skipped')) {
+    t.is(await imageIdIn(engine, i.ref), i.id, i.ref);
+  }
+  t.is(await imageIdIn(engine, f.ref('slow')), null);
+  await g.open();
+  const again = await startGulp(f.args(), env).done;
+  const out2 = again.stdout + again.stderr;
+  t.is(again.code, 0, out2);
+  t.regex(out2, new RegExp(`contrail-repo: http://127\\.0\\.0\\.1:${f.repoPort} serves \\d+ packages \\(started`));
+  // what the first run finished is skipped; what the engine's death cut short (slow, and lb when it was running too) is built
+  t.deepEqual(f.summary().images.map((i) => [i.component, i.status]),
+    summary.images.map((i) => [i.component, i.status === 'failed' || i.status === 'blocked' ? 'built' : 'skipped']));
+  t.truthy(await imageIdIn(engine, f.ref('slow')));
+  t.is(await imageIdIn(undefined, f.ref('slow')), null, 'nothing was built on the main engine');
+});
+
+async function imageIdIn(engine: TestEngine | undefined, ref: string): Promise<string | null> {
+  try {
+    return (await (engine?.docker ?? docker).getImage(ref).inspect()).Id;
+  } catch {
+    return null;
+  }
+}

@@ -87,6 +87,9 @@ export async function startTestEngine(port: number, options: TestEngineOptions =
       await waitFor(() => !pidAlive(pid), 10_000);
       // the managed containerd and shims outlive a killed dockerd; stop them too
       spawnSync('pkill', ['-9', '-f', path.join(root, 'exec')]);
+      // a restart right after would find containerd's pid file and wait for a containerd that is dying
+      await waitFor(() => spawnSync('pgrep', ['-f', path.join(root, 'exec')]).status === 1, 10_000);
+      fs.rmSync(path.join(root, 'exec', 'containerd', 'containerd.pid'), { force: true });
     },
     async stop() {
       if (pidAlive(pid)) process.kill(pid, 'SIGTERM');
