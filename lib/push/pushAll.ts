@@ -38,7 +38,17 @@ async function pushOne(docker: Docker, req: PushRequest, t: PushTarget): Promise
       await docker.getImage(t.image.id).tag({ repo: t.repository, tag: t.tag });
       if (before === undefined) before = await client.manifestDigest(t.name, t.tag);
       const stream: NodeJS.ReadableStream = await docker.getImage(t.repository).push({ tag: t.tag, authconfig: { ...auth }, abortSignal: req.signal } as any) as any;
+      // the engine retries a failed layer upload itself (a few times, waits growing by 5 s), counting
+      // each wait down second by second: one line per retry, so it is shown, not silent
+      const retrying = new Set<string>();
       const outcome = await followJsonStream(stream, (ev) => {
+        const layer = ev.id ?? '?';
+        if (ev.status && /^Retrying in/i.test(ev.status)) {
+          if (!retrying.has(layer)) req.log.warn(`push of ${t.ref}: layer ${layer} failed to upload; the engine retries it (${ev.status.toLowerCase()})`);
+          retrying.add(layer);
+          return;
+        }
+        retrying.delete(layer);
         if (ev.status && !ev.progress && ev.id) req.log.debug(`${t.ref}: ${ev.id} ${ev.status}`);
       });
       if (outcome.error) throw new Error(outcome.error);

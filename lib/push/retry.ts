@@ -26,6 +26,8 @@ const TRANSIENT = [
   /no route to host/i, /network is unreachable/i, /temporary failure in name resolution/i,
   /server misbehaving/i, /too many requests/i, /service unavailable/i, /bad gateway/i,
   /internal server error/i, /request canceled/i, /socket hang up/i, /closed the stream/i,
+  // the engine's words when the registry dropped the connection under an upload
+  /use of closed network connection/i,
 ];
 
 /** An HTTP status in the message, as the engine and our registry client write it. */

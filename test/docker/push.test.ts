@@ -1,6 +1,7 @@
 /**
  * push against a real registry (Debian's docker-registry on 127.0.0.1), open and with htpasswd
- * auth, and through the real engine. Version t-ship-push and ports 18501-18509 are this file's own.
+ * auth, and through the real engine (also behind a proxy that drops connections). Version t-ship-push
+ * and ports 18501-18509 are this file's own.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,8 +9,10 @@ import test from 'ava';
 import { memoryLogger } from '../../lib/log';
 import { connectRegistry, type ConnectRequest } from '../../lib/push/connect';
 import { pushAll } from '../../lib/push/pushAll';
+import { backoffDelay } from '../../lib/push/retry';
 import type { ShipImage } from '../../lib/ship';
 import { docker, removeImage } from '../helpers/docker';
+import { startFlakyProxy } from '../helpers/flakyProxy';
 import { runGulp } from '../helpers/gulp';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
 import { tempDir } from '../helpers/temp';
@@ -96,6 +99,47 @@ test.serial('auth registry: a wrong password, or none, is refused in seconds wit
   t.regex(none!.message, /requires a login, and no credentials for it were found/);
   t.regex((none as any).hint, /docker login 127\.0\.0\.1:18502/);
   t.true(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
+
+test.serial('registry dropping connections mid-upload: the engine\'s retries are shown and the push succeeds; dropping every connection fails after the bounded attempts', async (t) => {
+  const reg = await startRegistry(18508);
+  const proxy = await startFlakyProxy(reg.port);
+  const address = `127.0.0.1:${proxy.port}`;
+  t.teardown(async () => {
+    await proxy.close();
+    await reg.stop();
+    for (const i of images) await removeImage(`${address}/${i.ref}`);
+  });
+  const target = await connect(address);
+  const image = images[1];
+
+  // the connections that carry a layer (64 KiB and more) are reset until one has been
+  proxy.setDropping(true, 64 << 10);
+  const healed = setInterval(() => proxy.dropped >= 1 && proxy.setDropping(false), 5);
+  t.teardown(() => clearInterval(healed));
+  const log = memoryLogger(!!process.env.TEST_ECHO);
+  const [outcome] = await pushAll(docker, { target, images: [image], version: VERSION, jobs: 1, retries: 2, log, backoff: fast });
+  t.true(proxy.dropped >= 1);
+  t.is(outcome.status, 'pushed');
+  t.is(await reg.manifestDigest(name(image), VERSION), outcome.digest);
+  const retried = log.lines.filter((l) => l.level === 'warn' && / failed to upload; the engine retries it \(retrying in \d+ seconds?\)$/.test(l.message));
+  t.true(retried.length >= 1 && retried.length <= 4, log.text());
+  t.true(retried[0].message.startsWith(`push of ${address}/${image.ref}: layer `), retried[0].message);
+
+  // every connection reset as it opens: each attempt fails, retried twice, then one clear failure
+  clearInterval(healed);
+  proxy.setDropping(true);
+  const dropped = proxy.dropped;
+  const all = memoryLogger(!!process.env.TEST_ECHO);
+  const started = Date.now();
+  const e = await t.throwsAsync(pushAll(docker, { target, images: [images[0]], version: VERSION, jobs: 1, retries: 2, log: all, backoff: fast }));
+  t.is(e!.message, `push failed for 1 of 1 images: ${address}/${images[0].ref}`);
+  t.true(proxy.dropped >= dropped + 3);
+  const retries = all.lines.filter((l) => /: retry \d of 2 in \d+ ms$/.test(l.message)).map((l) => l.message);
+  t.deepEqual(retries.map((m) => m.replace(/ \(.*\)/, '')), [1, 2].map((n) => `push of ${address}/${images[0].ref} failed: retry ${n} of 2 in ${backoffDelay(n, fast)} ms`));
+  t.regex(retries[0], /\((?:[^)]*)(ECONNRESET|connection reset|socket hang up)/i);
+  t.regex(all.text(), new RegExp(`failed +${address}/${images[0].ref} +failed: .* \\(3 attempts\\)`));
+  t.true(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
 });
 
 test.serial('registry gone during the push: transient failures retried, bounded, and the summary says failed', async (t) => {

@@ -28,6 +28,8 @@ test('transient failures: connection refused or reset, EOF, 5xx, timeouts, 429',
     new Error('received unexpected HTTP status: 500 Internal Server Error'),
     new Error('net/http: TLS handshake timeout'),
     new Error('toomanyrequests: too many requests'),
+    new Error('write tcp 127.0.0.1:58544->127.0.0.1:37545: use of closed network connection'),
+    new Error('write tcp 127.0.0.1:46078->127.0.0.1:37545: write: connection reset by peer'),
     Object.assign(new Error('x'), { statusCode: 502 }),
     Object.assign(new Error('x'), { status: 429 }),
   ]) t.is(classifyFailure(e), 'transient', e.message);
