@@ -72,7 +72,7 @@ test.serial('SIGINT during a build: cancelled, container removed, nothing partia
   t.deepEqual(leftovers(f.workDir), []);
 });
 
-test.serial('SIGTERM while saving: exit 130, no partial archive in the save folder; saving again completes', async (t) => {
+test.serial('SIGTERM while saving: exit 130, no partial archive in the save folder; saving again completes; a full save folder fails clearly, nothing partial', async (t) => {
   const f = await family('save', 18602, 18642);
   const g = gate(f.gatePort);
   t.teardown(() => g.close());
@@ -94,6 +94,17 @@ test.serial('SIGTERM while saving: exit 130, no partial archive in the save fold
   t.is(again.code, 0, again.stdout + again.stderr);
   t.deepEqual(fs.readdirSync(saveDir).sort(), ['SHA256SUMS', `contrail-ansible-${f.version}.tar.gz`, `contrail-images-debian12-${f.version}.tar.gz`, 'manifest.json']);
   t.is(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: saveDir }).status, 0);
+
+  // a save folder that fills up (a 4 MiB tmpfs): one clear error, exit 1, no partial archive
+  const small = tempDir('contrail-night-full-');
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', small], { encoding: 'utf8' });
+  t.is(mount.status, 0, mount.stderr);
+  t.teardown(() => void spawnSync('umount', [small]));
+  const full = await startGulp(f.args('save', '--save-dir', small)).done;
+  const out3 = full.stdout + full.stderr;
+  t.is(full.code, 1, out3);
+  t.regex(out3, new RegExp(`save folder ${small} is full: writing contrail-images-debian12-${f.version}\\.tar\\.gz failed \\(no space left on device\\); no partial file was left`));
+  t.deepEqual(fs.readdirSync(small), []);
 });
 
 test.serial('two runs on one work folder: the second fails at once naming the first, or waits with --wait; a dead run\'s lock is taken over', async (t) => {
