@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import test from 'ava';
 import { GalaxyContainer } from '../../lib/ansible/galaxyContainer';
 import { execIn } from '../../lib/docker/exec';
-import { demoBaseImage, docker } from '../helpers/docker';
+import { LABELS } from '../../lib/docker/labels';
+import { builderImageRef } from '../../lib/naming';
+import { DEMO_CONFIG, demoBaseImage, docker } from '../helpers/docker';
 import { copyImage, startTestEngine, type TestEngine, waitFor } from '../helpers/engine';
 import { startGulp } from '../helpers/gulp';
 import { gate, leftovers, nightFamily, removeNightFamily, type NightFamily } from '../helpers/nightFamily';
@@ -277,3 +279,33 @@ async function imageIdIn(engine: TestEngine | undefined, ref: string): Promise<s
     return null;
   }
 }
+
+test.serial('SIGINT during packageBuild: exit 130, the builder container removed, nothing partial; the next run skips the sources already built', async (t) => {
+  await demoBaseImage();
+  const workDir = tempDir('contrail-night-pkg-');
+  const version = 't-night-pkg';
+  t.teardown(() => docker.getImage(builderImageRef('debian12', version)).remove({ force: true }).catch(() => {}));
+  const args = ['packageBuild', '--config', DEMO_CONFIG, '--work-dir', workDir, '--contrail-version', version];
+  const builders = async () => docker.listContainers({ all: true, filters: { label: [`${LABELS.workDir}=${workDir}`] } });
+  const first = startGulp(args);
+  await first.waitForOutput(/packageBuild: contrail-lib: built/, 300_000);
+  await first.waitForOutput(/packageBuild: contrail-utils \(2\/9\): building/);
+  const signalled = Date.now();
+  first.child.kill('SIGINT');
+  const r = await first.done;
+  const out = r.stdout + r.stderr;
+  t.is(r.code, 130, out);
+  t.true(Date.now() - signalled < 15_000, `exited ${Date.now() - signalled} ms after SIGINT`);
+  t.regex(out, /SIGINT: interrupting packageBuild/);
+  await waitFor(async () => (await builders()).length === 0, 15_000, () => 'the builder container is still there');
+  t.deepEqual(leftovers(workDir), []);
+  const built = JSON.parse(fs.readFileSync(path.join(workDir, 'packages', 'manifest.json'), 'utf8')).sources.map((s: { name: string }) => s.name);
+  t.true(built.includes('contrail-lib') && built.length < 9, built.join(', '));
+
+  const again = await startGulp(args).done;
+  const out2 = again.stdout + again.stderr;
+  t.is(again.code, 0, out2);
+  for (const name of built) t.regex(out2, new RegExp(`packageBuild: ${name}: unchanged, skipped`));
+  t.is(JSON.parse(fs.readFileSync(path.join(workDir, 'packages', 'manifest.json'), 'utf8')).sources.length, 9);
+  t.is((await builders()).length, 0);
+});
