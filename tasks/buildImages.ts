@@ -16,7 +16,7 @@ import { inputHash } from '../lib/images/inputs';
 import { familyLabels } from '../lib/images/labels';
 import { criticalPath, estimator, runSchedule } from '../lib/images/schedule';
 import { explainFailure } from '../lib/images/failureCause';
-import { decide } from '../lib/images/skip';
+import { decide, packagesOutrunCache } from '../lib/images/skip';
 import { statusLine } from '../lib/images/status';
 import { countStatuses, previousBuildTimes, type Summary, type SummaryImage, SUMMARY_FORMAT, summaryTable } from '../lib/images/summary';
 import { imageRepository } from '../lib/naming';
@@ -122,7 +122,7 @@ async function buildFamily(run: Run): Promise<BuildResult> {
         buildArgs: img.buildArgs,
         labels: familyLabels({ component: name, os: c.os, version: c.version, inputs, revision: family.ansible.commit, created: new Date() }),
         network: c.network,
-        noCache: c.noCache,
+        noCache: c.noCache || packagesOutrunCache(existing, inputs),
         logFile,
         signal: run.signal,
       });

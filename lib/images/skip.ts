@@ -53,3 +53,17 @@ export function decide(existing: ExistingImage | null, inputs: ImageInputs, opti
   const changes = before ? changedInputs(before, inputs) : [];
   return { build: true, reason: changes.length ? changes.join(', ') : 'inputs changed' };
 }
+
+/**
+ * Whether Docker's layer cache would hand back a stale package install: a Dockerfile step that
+ * runs contrail-install has the same text and build arguments when only the packages' contents
+ * changed (same name, often the same version), so the engine would reuse the old layer. When the
+ * packages an image installs differ from those its current image was built with, it is built
+ * without the cache.
+ */
+export function packagesOutrunCache(existing: ExistingImage | null, inputs: ImageInputs): boolean {
+  if (!existing || Object.keys(inputs.packages ?? {}).length === 0) return false;
+  const before = parseInputsLabel(existing.labels[INPUTS_LABEL]);
+  if (!before) return true;
+  return diffMap('package', before.packages ?? {}, inputs.packages).length > 0;
+}

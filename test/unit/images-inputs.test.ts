@@ -6,7 +6,7 @@ import { contextTar, listContext, stageContext } from '../../lib/images/context'
 import { ANSIBLE_IN_CONTEXT, buildArgsFor, familyImages, standardBuildArgs } from '../../lib/images/family';
 import { argHashes, contextHash, type ImageInputs, inputHash, packageHashes, parseInputsLabel, WHOLE_INDEX } from '../../lib/images/inputs';
 import { familyLabels, INPUTS_LABEL, OCI } from '../../lib/images/labels';
-import { changedInputs, decide } from '../../lib/images/skip';
+import { changedInputs, decide, packagesOutrunCache } from '../../lib/images/skip';
 import { tempDir } from '../helpers/temp';
 
 const inputs = (over: Partial<ImageInputs> = {}): ImageInputs => ({
@@ -137,4 +137,15 @@ test('a staged context holds the folder and the generated files; the tar holds e
     (contextTar(staged) as any).pipe(parser);
   });
   t.deepEqual(names.sort(), ['Dockerfile', 'extra.tar.gz', 'sub/link', 'sub/run.sh']);
+});
+
+test('the layer cache is bypassed when the packages an image installs changed, not for other changes', (t) => {
+  const now = inputs();
+  t.false(packagesOutrunCache(null, now), 'nothing built yet: no cached layer of ours to trust or doubt');
+  t.false(packagesOutrunCache(labelled(now), now));
+  t.false(packagesOutrunCache(labelled(inputs({ dockerfile: 'd0', parents: { 'contrail-base-debian12:1': 'sha256:bbb' } })), now));
+  t.true(packagesOutrunCache(labelled(inputs({ packages: { 'contrail-control': 'h0', 'contrail-dns': 'h2' } })), now));
+  t.true(packagesOutrunCache(labelled(inputs({ packages: { 'contrail-control': 'h1' } })), now));
+  t.true(packagesOutrunCache({ id: 'sha256:x', labels: {} }, now), 'an image that does not say what it installed');
+  t.false(packagesOutrunCache(labelled(inputs({ packages: { a: '1' } })), inputs({ packages: {} })), 'installs nothing now');
 });
