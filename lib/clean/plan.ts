@@ -54,21 +54,24 @@ const STARTED_BY_US: ReadonlySet<string> = new Set<Role>(['repo', 'builder', 'ga
 const familiar = (ref: string) => ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
 const normalTag = (ref: string) => familiar(ref.includes(':', ref.lastIndexOf('/') + 1) ? ref : `${ref}:latest`);
 
-/** Whether labels (and, when they say nothing about it, names) put a thing in this config's scope. */
+/**
+ * Whether labels (and, when they say nothing about it, names) put a thing in this config's scope.
+ * The classic builder applies build labels one LABEL step at a time, in no fixed order, so an
+ * image made half-way through a build (of another config, running now) can carry our os label
+ * without our version: only a complete match counts, never a partial one.
+ */
 export function inScope(labels: Record<string, string>, tags: readonly string[], scope: CleanScope): boolean {
   if (labels[LABELS.project] !== PROJECT) return false;
   if (labels[LABELS.role] === 'base-os') return false; // only ever by name, with --all
-  const checks: [string | undefined, string][] = [
-    [labels[LABELS.version], scope.version],
-    [labels[LABELS.os], scope.os],
-    [labels[LABELS.workDir], scope.workDir],
-  ];
-  if (checks.some(([have, want]) => have !== undefined && have !== want)) return false;
-  if (checks.every(([have]) => have === undefined)) {
-    const own = new Set(scope.ownNames.map(normalTag));
-    return tags.some((t) => own.has(normalTag(t)));
+  const version = labels[LABELS.version];
+  const os = labels[LABELS.os];
+  const workDir = labels[LABELS.workDir];
+  if (workDir !== undefined) {
+    return workDir === scope.workDir && (version ?? scope.version) === scope.version && (os ?? scope.os) === scope.os;
   }
-  return true;
+  if (version !== undefined || os !== undefined) return version === scope.version && os === scope.os;
+  const own = new Set(scope.ownNames.map(normalTag));
+  return tags.some((t) => own.has(normalTag(t)));
 }
 
 /** A container the classic builder made for a step: created from an image id, not a name. */

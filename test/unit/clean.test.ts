@@ -32,6 +32,12 @@ test('scope: our labels, this os/version/work folder; names decide only when lab
   t.true(inScope(projectLabels('galaxy'), ['contrail-galaxy-debian12:t-1'], s), 'no scope labels: our name for this config');
   t.false(inScope(projectLabels('galaxy'), ['contrail-galaxy-debian12:t-2'], s));
   t.false(inScope(projectLabels('base-os'), ['debian:bookworm'], s), 'the base OS only by name, with --all');
+  // the classic builder applies build labels one step at a time: an image half-way through
+  // another build can carry our os without a version (it is some running build's parent)
+  t.false(inScope(projectLabels('family', { [LABELS.os]: 'debian12' }), [], s), 'os label alone');
+  t.false(inScope(projectLabels('family', { [LABELS.version]: 't-1' }), [], s), 'version label alone');
+  t.false(inScope(projectLabels('family', { [LABELS.os]: 'debian12' }), ['contrail-base-debian12:t-1'], s), 'half-labelled, whatever its name');
+  t.true(inScope(projectLabels('builder', { [LABELS.workDir]: '/w' }), [], s), 'a container of this work folder');
 });
 
 test('plan: our images and containers go; a user container and unrelated things stay', (t) => {
