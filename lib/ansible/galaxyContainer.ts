@@ -10,10 +10,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import * as tar from 'tar';
-import { buildImage, logTail } from '../docker/build';
+import { buildHelperImage, currentImageId } from '../docker/helperImage';
 import { execIn } from '../docker/exec';
-import { LABELS, projectLabels } from '../docker/labels';
-import { buildError } from '../errors';
 import type { Logger } from '../log';
 import { formatDuration } from '../text';
 import { galaxyDockerfile, galaxyInputHash } from './galaxy';
@@ -29,40 +27,20 @@ export interface GalaxyImageRequest {
   signal?: AbortSignal;
 }
 
-async function labelsOf(docker: Docker, ref: string): Promise<Record<string, string> | undefined> {
-  try {
-    return (await docker.getImage(ref).inspect()).Config.Labels ?? {};
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-}
-
 /** The galaxy image, built only when missing or made from something else. */
 export async function ensureGalaxyImage(docker: Docker, req: GalaxyImageRequest, log: Logger): Promise<{ ref: string; built: boolean }> {
   const dockerfile = galaxyDockerfile(req.base.ref);
   const hash = galaxyInputHash(req.base.id, dockerfile);
-  const labels = await labelsOf(docker, req.ref);
-  if (labels?.[LABELS.inputHash] === hash) return { ref: req.ref, built: false };
+  if (await currentImageId(docker, req.ref, hash)) return { ref: req.ref, built: false };
   log.info(`contrail-ansible: building the ansible-galaxy helper image ${req.ref} (log: ${req.logFile})`);
   const started = Date.now();
-  const context = Readable.from(tarStream(memoryEntries({ Dockerfile: dockerfile }), 0));
-  const outcome = await buildImage(docker, {
-    context,
-    ref: req.ref,
-    dockerfile: 'Dockerfile',
-    buildArgs: {},
-    labels: projectLabels('galaxy', { [LABELS.inputHash]: hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
-    network: req.network,
-    noCache: false,
-    logFile: req.logFile,
-    signal: req.signal,
+  await buildHelperImage(docker, {
+    ref: req.ref, hash, role: 'galaxy', os: req.os, version: req.version,
+    context: Readable.from(tarStream(memoryEntries({ Dockerfile: dockerfile }), 0)),
+    network: req.network, logFile: req.logFile, signal: req.signal,
+    what: 'the ansible-galaxy helper image',
+    hint: `it installs ansible-core (or ansible) and git from ${req.base.ref}'s own package sources`,
   });
-  if (outcome.error) {
-    throw buildError(`the ansible-galaxy helper image ${req.ref} did not build: ${outcome.error}`,
-      `see ${req.logFile}; it installs ansible-core (or ansible) and git from ${req.base.ref}'s own package sources`,
-      { details: logTail(req.logFile) });
-  }
   log.info(`contrail-ansible: ${req.ref} built in ${formatDuration(Date.now() - started)}`);
   return { ref: req.ref, built: true };
 }

@@ -9,10 +9,9 @@ import type Docker from 'dockerode';
 import * as tar from 'tar';
 import { PROJECT_ROOT } from '../config/defaults';
 import { putFiles, putFolder, getFiles } from '../docker/archive';
-import { buildImage, logTail } from '../docker/build';
+import { buildHelperImage, currentImageId } from '../docker/helperImage';
 import { execIn } from '../docker/exec';
 import { LABELS, projectLabels } from '../docker/labels';
-import { buildError } from '../errors';
 import { withoutGit, treeHash } from '../fs/treeHash';
 import { hashJson } from '../hash';
 import type { Logger } from '../log';
@@ -48,30 +47,19 @@ export interface BuilderRequest {
 export async function ensureBuilderImage(docker: Docker, req: BuilderRequest, log: Logger): Promise<{ ref: string; id: string }> {
   const ref = builderImageRef(req.os, req.version);
   const hash = builderHash(req.baseImage.id);
-  try {
-    const image = await docker.getImage(ref).inspect();
-    if (image.Config?.Labels?.[LABELS.inputHash] === hash) return { ref, id: image.Id };
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-  }
+  const current = await currentImageId(docker, ref, hash);
+  if (current) return { ref, id: current };
   const started = Date.now();
   log.info(`packageBuild: building the builder image ${ref} (log: ${req.logFile})`);
-  const outcome = await buildImage(docker, {
+  const id = await buildHelperImage(docker, {
+    ref, hash, role: 'builder', os: req.os, version: req.version,
     context: tar.c({ cwd: BUILDER_CONTEXT, portable: true }, fs.readdirSync(BUILDER_CONTEXT)) as unknown as NodeJS.ReadableStream,
-    ref,
-    dockerfile: 'Dockerfile',
     buildArgs: { BASE_IMAGE: req.baseImage.ref },
-    labels: projectLabels('builder', { [LABELS.inputHash]: hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
-    network: req.network,
-    noCache: false,
-    logFile: req.logFile,
-    signal: req.signal,
+    network: req.network, logFile: req.logFile, signal: req.signal,
+    what: 'packageBuild: the builder image',
   });
-  if (outcome.error) {
-    throw buildError(`packageBuild: building the builder image ${ref} failed: ${outcome.error}`, `see ${req.logFile}`, { details: logTail(req.logFile) });
-  }
   log.info(`packageBuild: builder image ${ref} built in ${formatDuration(Date.now() - started)}`);
-  return { ref, id: (await docker.getImage(ref).inspect()).Id };
+  return { ref, id };
 }
 
 /** A running builder container; `close()` removes it. */

@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
 import * as tar from 'tar';
 import { PROJECT_ROOT } from '../config/defaults';
-import { buildImage, logTail } from '../docker/build';
+import { buildHelperImage, currentImageId } from '../docker/helperImage';
 import { containerLogTail, execCapture } from '../docker/exec';
 import { LABELS, projectLabels } from '../docker/labels';
 import { buildError, inputError } from '../errors';
@@ -86,21 +86,13 @@ async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: strin
     }
     const started = Date.now();
     log.info(`contrail-repo: building ${ref} with ${debs.length} packages (log: ${req.logFile})`);
-    const outcome = await buildImage(docker, {
+    const id = await buildHelperImage(docker, {
+      ref, hash, role: 'repo', os: req.os, version: req.version,
       context: tar.c({ cwd: context, portable: true }, fs.readdirSync(context)) as unknown as NodeJS.ReadableStream,
-      ref,
-      dockerfile: 'Dockerfile',
       buildArgs: { BASE_IMAGE: req.baseImage.ref },
-      labels: projectLabels('repo', { [LABELS.inputHash]: hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
-      network: req.network,
-      noCache: false,
-      logFile: req.logFile,
-      signal: req.signal,
+      network: req.network, logFile: req.logFile, signal: req.signal,
+      what: 'contrail-repo: the repo image',
     });
-    if (outcome.error) {
-      throw buildError(`contrail-repo: building ${ref} failed: ${outcome.error}`, `see ${req.logFile}`, { details: logTail(req.logFile) });
-    }
-    const id = (await docker.getImage(ref).inspect()).Id;
     log.info(`contrail-repo: built ${ref} in ${formatDuration(Date.now() - started)}`);
     return id;
   } finally {

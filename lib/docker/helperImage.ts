@@ -1,0 +1,57 @@
+/**
+ * The pipeline's helper images (contrail-builder, contrail-repo, contrail-galaxy): each is
+ * labelled with the hash of what it is made from, reused while that label matches, and rebuilt
+ * otherwise. One place for the reuse check, the build and its failure message.
+ */
+import type Docker from 'dockerode';
+import { buildError } from '../errors';
+import { buildImage, logTail } from './build';
+import { LABELS, projectLabels, type Role } from './labels';
+
+/** The image's id when `ref` exists and is labelled with `hash`. */
+export async function currentImageId(docker: Docker, ref: string, hash: string): Promise<string | undefined> {
+  try {
+    const image = await docker.getImage(ref).inspect();
+    return image.Config?.Labels?.[LABELS.inputHash] === hash ? image.Id : undefined;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+export interface HelperImageRequest {
+  ref: string;
+  hash: string;
+  role: Role;
+  os: string;
+  version: string;
+  context: NodeJS.ReadableStream;
+  buildArgs?: Record<string, string>;
+  network: string;
+  logFile: string;
+  signal?: AbortSignal;
+  /** the image in the user's words, for the error: 'packageBuild: the builder image' */
+  what: string;
+  /** what to check when it does not build */
+  hint?: string;
+}
+
+/** Builds the helper image under its label; returns its id, or throws naming it and its log. */
+export async function buildHelperImage(docker: Docker, req: HelperImageRequest): Promise<string> {
+  const outcome = await buildImage(docker, {
+    context: req.context,
+    ref: req.ref,
+    dockerfile: 'Dockerfile',
+    buildArgs: req.buildArgs ?? {},
+    labels: projectLabels(req.role, { [LABELS.inputHash]: req.hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
+    network: req.network,
+    noCache: false,
+    logFile: req.logFile,
+    signal: req.signal,
+  });
+  if (outcome.error) {
+    throw buildError(`${req.what} ${req.ref} did not build: ${outcome.error}`,
+      req.hint ? `see ${req.logFile}; ${req.hint}` : `see ${req.logFile}`, { details: logTail(req.logFile) });
+  }
+  return (await docker.getImage(req.ref).inspect()).Id;
+}
