@@ -29,6 +29,9 @@ fi
 if [ "${1:-}" = "--with-test-tools" ]; then
   have docker-registry || need_pkgs+=(docker-registry)
   have htpasswd || need_pkgs+=(apache2-utils)
+  # the TLS engine test makes its certificates; the engine tests stop a daemon's processes
+  have openssl || need_pkgs+=(openssl)
+  have pkill || need_pkgs+=(procps)
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
