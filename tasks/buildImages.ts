@@ -27,20 +27,13 @@ import { workPaths } from '../lib/workDir';
 import { failureFacts } from './buildFailure';
 import { existingImage, imageInputs, prepareFamily } from './family';
 import { resolveParents } from './parents';
+import { readTextOrNull } from '../lib/fs/read';
 
 export const imageLogFile = (workDir: string, component: string, os: string) =>
   path.join(workPaths(workDir).logs, `${imageRepository(component, os)}.log`);
 
 export function buildImages(run: Run): Promise<BuildResult> {
   return run.once('buildImages', () => buildFamily(run));
-}
-
-function readText(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
 }
 
 async function buildFamily(run: Run): Promise<BuildResult> {
@@ -50,7 +43,7 @@ async function buildFamily(run: Run): Promise<BuildResult> {
   throwIfInterrupted(run.signal);
   const started = new Date();
   const paths = workPaths(c.workDir);
-  const lastBuildMs = previousBuildTimes(readText(paths.summary));
+  const lastBuildMs = previousBuildTimes(readTextOrNull(paths.summary));
   const { graph } = family;
   const status = statusLine(run.log, graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
   const log = status.log;

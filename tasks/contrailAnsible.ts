@@ -38,6 +38,7 @@ import type { AnsibleResult } from '../lib/steps';
 import { didYouMean, formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { baseImage } from './baseImage';
+import { readTextOrNull } from '../lib/fs/read';
 
 /** The folder the tree has inside the artifact; buildImages extracts it at '/'. */
 export const ARTIFACT_ROOT = 'contrail-ansible';
@@ -55,14 +56,6 @@ export function contrailAnsible(run: Run): Promise<AnsibleResult> {
     return (given && (await fromGivenArtifact(run, given, out))) || fromGit(run, out);
   });
 }
-
-const readIf = (file: string) => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
 
 /** The given artifact under the versioned name; undefined (after a warning) when it cannot be had. */
 async function fromGivenArtifact(run: Run, given: string, out: Outputs): Promise<AnsibleResult | undefined> {
@@ -84,7 +77,7 @@ async function fromGivenArtifact(run: Run, given: string, out: Outputs): Promise
   }
   const sha256 = await sha256File(out.artifact);
   // a manifest of ours beside a local artifact (one saved with the images) carries what it was made from
-  const sibling = /^https?:\/\//.test(given) ? undefined : parseManifest(readIf(given.replace(/(\.tar\.gz|\.tgz)$/, '') + '.manifest.json') ?? '');
+  const sibling = /^https?:\/\//.test(given) ? undefined : parseManifest(readTextOrNull(given.replace(/(\.tar\.gz|\.tgz)$/, '') + '.manifest.json') ?? '');
   const from = sibling?.sha256 === sha256 ? sibling : undefined;
   writeFileAtomic(out.manifest, manifestText(artifactManifest(path.basename(out.artifact), sha256, given, from)));
   run.log.info(`contrail-ansible: using the given artifact ${given} as ${out.artifact}`);
@@ -126,8 +119,8 @@ async function fromGit(run: Run, out: Outputs): Promise<AnsibleResult> {
 async function staleness(run: Run, out: Outputs, resolved: ResolvedRef): Promise<string | null> {
   const { repo, ref } = run.config.ansible;
   const artifactSha256 = fs.existsSync(out.artifact) ? await sha256File(out.artifact) : null;
-  const text = readIf(out.manifest);
-  const manifest = text === undefined ? undefined : parseManifest(text);
+  const text = readTextOrNull(out.manifest);
+  const manifest = text === null ? undefined : parseManifest(text);
   const reason = staleReason(manifest, { repo, ref, commit: resolved.commit, artifactSha256 });
   if (reason || !manifest) return reason;
   const moved = await Promise.all(movableSources(manifest).map(async (s) => {
@@ -203,8 +196,8 @@ async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<Ans
 
     for (const role of closure.roles) {
       const info = path.join(src, layout.rolesPath, role.name, 'meta', '.galaxy_install_info');
-      const text = readIf(info);
-      if (text !== undefined) fs.writeFileSync(info, normalizeInstallInfo(text, head.time));
+      const text = readTextOrNull(info);
+      if (text !== null) fs.writeFileSync(info, normalizeInstallInfo(text, head.time));
     }
     await writeAtomically(out.artifact, (temp) => writeTarGz(src, `${ARTIFACT_ROOT}/`, temp, { mtime: head.time, skipGit: true }));
     const sha256 = await sha256File(out.artifact);
@@ -232,8 +225,8 @@ async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<Ans
 function ownRoleDependencies(src: string, roleDir: string): Requirement[] {
   for (const name of ['main.yml', 'main.yaml']) {
     const file = `${roleDir}/meta/${name}`;
-    const text = readIf(path.join(src, file));
-    if (text === undefined) continue;
+    const text = readTextOrNull(path.join(src, file));
+    if (text === null) continue;
     try {
       return parseMetaDependencies(text, file);
     } catch {

@@ -21,14 +21,7 @@ import type { PackageBuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { baseImage } from './baseImage';
-
-const readText = (file: string): string | null => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-};
+import { readTextOrNull } from '../lib/fs/read';
 
 export const sourceLog = (logs: string, name: string) => path.join(logs, `package-${name}.log`);
 
@@ -50,7 +43,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
     const resolved: ResolvedSource[] = [];
     for (const [i, s] of sources.entries()) resolved.push(await resolveSource(s, i, { signal }));
 
-    let manifest: Manifest = parseManifest(readText(manifestFile)) ?? emptyManifest(config.version, config.os);
+    let manifest: Manifest = parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(config.version, config.os);
     const present = (file: string) => {
       const p = path.join(paths.packages, file);
       return fs.existsSync(p) ? p : null;
@@ -67,7 +60,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
     const own = resolved.map((r) => {
       const entry = entryOf(r.source.name);
       const decision = r.commit === null && isGitSource(r.source) ? { skip: false, reason: 'its ref is an abbreviated commit id' } : decideSkip(entry, keyOf(r), (f) => sums.get(f) ?? null);
-      const control = r.tree ? readText(path.join(r.tree, r.subdir, 'debian', 'control')) : null;
+      const control = r.tree ? readTextOrNull(path.join(r.tree, r.subdir, 'debian', 'control')) : null;
       const produces = entry?.files.length ? entry.files.map((f) => f.package) : control !== null ? binaryPackages(control) : null;
       return { name: r.source.name, decision, buildDepends: entry?.buildDepends ?? [], produces };
     });
@@ -111,7 +104,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
             commit: r.commit,
             revision: r.revision,
             key: keyOf(r),
-            buildDepends: buildDependencies(readText(path.join(r.tree!, r.subdir, 'debian', 'control')) ?? ''),
+            buildDepends: buildDependencies(readTextOrNull(path.join(r.tree!, r.subdir, 'debian', 'control')) ?? ''),
             log: logFile,
             builtAt: new Date().toISOString(),
             files: outputs,

@@ -27,14 +27,7 @@ import {
   type RoleRequirement,
 } from './requirements';
 import { listTree, memoryEntries } from './tarball';
-
-const readIf = (file: string): string | undefined => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
+import { readTextOrNull } from '../fs/read';
 
 export class ContainerInstaller implements Installer {
   private requests = 0;
@@ -85,8 +78,8 @@ export class ContainerInstaller implements Installer {
     const rel = (...p: string[]) => path.posix.join(this.layout.rolesPath, name, ...p);
     const pick = (...names: string[][]) =>
       names.flatMap((p) => {
-        const text = readIf(path.join(dir, ...p));
-        return text === undefined ? [] : [{ file: rel(...p), text }];
+        const text = readTextOrNull(path.join(dir, ...p));
+        return text === null ? [] : [{ file: rel(...p), text }];
       });
     return {
       requirements: pick(['requirements.yml'], ['requirements.yaml']),
@@ -102,8 +95,8 @@ export class ContainerInstaller implements Installer {
       const nsDir = path.join(root, ns);
       if (!fs.statSync(nsDir).isDirectory()) continue;
       for (const name of fs.readdirSync(nsDir)) {
-        const text = readIf(path.join(nsDir, name, 'MANIFEST.json'));
-        if (text === undefined) continue;
+        const text = readTextOrNull(path.join(nsDir, name, 'MANIFEST.json'));
+        if (text === null) continue;
         try {
           const info = JSON.parse(text).collection_info ?? {};
           out[`${ns}.${name}`] = { version: String(info.version ?? ''), dependencies: Object.keys(info.dependencies ?? {}) };

@@ -20,6 +20,7 @@ import {
 } from './manifest';
 import { prepareSaveFolder, saveFolderError } from './saveFolder';
 import { familiarName, tarTags } from './tarCheck';
+import { readTextOrNull } from '../fs/read';
 
 export interface SaveRequest {
   dir: string | null;
@@ -40,14 +41,6 @@ export interface SaveResult {
   manifest: SaveManifest;
 }
 
-function readOrNull(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
 async function unchangedOnDisk(file: string, recorded: SavedArchive | { sha256: string; size?: number }): Promise<boolean> {
   try {
     const st = fs.statSync(file);
@@ -60,7 +53,7 @@ async function unchangedOnDisk(file: string, recorded: SavedArchive | { sha256: 
 
 function writeSmall(dir: string, name: string, text: string, files: SaveResult['files']): string {
   const file = path.join(dir, name);
-  if (readOrNull(file) === text) {
+  if (readTextOrNull(file) === text) {
     files[name] = 'unchanged';
   } else {
     try {
@@ -75,7 +68,7 @@ function writeSmall(dir: string, name: string, text: string, files: SaveResult['
 
 export async function saveAll(docker: Docker, req: SaveRequest): Promise<SaveResult> {
   const dir = prepareSaveFolder(req.dir);
-  const previous = parseSaveManifest(readOrNull(path.join(dir, 'manifest.json')));
+  const previous = parseSaveManifest(readTextOrNull(path.join(dir, 'manifest.json')));
   const files: SaveResult['files'] = {};
   const sums: Record<string, string> = {};
   const archives: SavedArchive[] = [];
