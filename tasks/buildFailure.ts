@@ -5,15 +5,11 @@ import { describeError } from '../lib/errors';
 import type { FailureFacts, RepoFact, RepoState } from '../lib/images/failureCause';
 import { fetchIndex } from '../lib/packages/repoServer';
 import type { PreparedFamily, PreparedImage } from './family';
+import { inspectOrNull } from '../lib/docker/notFound';
 
 async function repoState(docker: Docker, name: string, url: string): Promise<RepoState> {
-  let info;
-  try {
-    info = await docker.getContainer(name).inspect();
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return { kind: 'missing' };
-    throw e;
-  }
+  const info = await inspectOrNull(docker.getContainer(name).inspect());
+  if (!info) return { kind: 'missing' };
   const s = info.State;
   if (!s.Running || s.Paused) {
     return { kind: 'stopped', status: s.Status, exitCode: s.Running ? null : s.ExitCode, finishedAt: s.Running ? null : s.FinishedAt, oomKilled: s.OOMKilled };

@@ -21,6 +21,7 @@ import { workPaths } from '../lib/workDir';
 import { baseImage } from './baseImage';
 import { contrailAnsible } from './contrailAnsible';
 import { contrailRepo } from './contrailRepo';
+import { inspectOrNull } from '../lib/docker/notFound';
 
 export interface PreparedImage extends FamilyImage {
   dockerfileText: string;
@@ -78,13 +79,8 @@ function readImage(f: FamilyImage, dockerfile: string, standard: Record<string, 
 }
 
 export async function existingImage(docker: Docker, ref: string): Promise<(ExistingImage & { size: number }) | null> {
-  try {
-    const i = await docker.getImage(ref).inspect();
-    return { id: i.Id, labels: i.Config?.Labels ?? {}, size: i.Size };
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return null;
-    throw e;
-  }
+  const i = await inspectOrNull(docker.getImage(ref).inspect());
+  return i && { id: i.Id, labels: i.Config?.Labels ?? {}, size: i.Size };
 }
 
 /** Stages the context under <workDir>/tmp/contexts/<image> and hashes everything the image is made from. */

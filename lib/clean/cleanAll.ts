@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { builderImageRef, galaxyImageRef, imageRef, repoImageRef } from '../naming';
 import { planClean, type CleanPlan, type CleanScope, type ContainerInfo, type ImageInfo } from './plan';
 import { checkWorkDirForClean, removePaths, workLeftovers } from './workFiles';
+import { statusOf } from '../docker/notFound';
 
 export interface CleanResult {
   containers: string[];
@@ -69,7 +70,6 @@ export async function readEngineState(docker: Docker): Promise<{ containers: Con
   };
 }
 
-const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
 export async function cleanAll(docker: Docker, config: ResolvedConfig, log: Logger): Promise<CleanResult> {
   checkWorkDirForClean(config.workDir);

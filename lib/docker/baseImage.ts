@@ -14,6 +14,7 @@ import { formatDuration } from '../text';
 import { projectLabels } from './labels';
 import { hostMirror } from './mirror';
 import { followJsonStream } from './stream';
+import { inspectOrNull } from './notFound';
 
 export interface BaseImageRequest {
   ref: string;
@@ -30,12 +31,7 @@ export interface BaseImage {
 }
 
 async function localId(docker: Docker, ref: string): Promise<string | undefined> {
-  try {
-    return (await docker.getImage(ref).inspect()).Id;
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
+  return (await inspectOrNull(docker.getImage(ref).inspect()))?.Id;
 }
 
 async function tryPull(docker: Docker, ref: string): Promise<string | undefined> {

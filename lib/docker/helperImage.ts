@@ -7,16 +7,12 @@ import type Docker from 'dockerode';
 import { buildError } from '../errors';
 import { buildImage, logTail } from './build';
 import { LABELS, projectLabels, type Role } from './labels';
+import { inspectOrNull } from './notFound';
 
 /** The image's id when `ref` exists and is labelled with `hash`. */
 export async function currentImageId(docker: Docker, ref: string, hash: string): Promise<string | undefined> {
-  try {
-    const image = await docker.getImage(ref).inspect();
-    return image.Config?.Labels?.[LABELS.inputHash] === hash ? image.Id : undefined;
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
+  const image = await inspectOrNull(docker.getImage(ref).inspect());
+  return image?.Config?.Labels?.[LABELS.inputHash] === hash ? image.Id : undefined;
 }
 
 export interface HelperImageRequest {

@@ -22,6 +22,7 @@ import { formatDuration } from '../text';
 import { repoUrl } from './aptSource';
 import type { RepoDeb } from './collect';
 import { summarizeIndex, type IndexSummary } from './packagesIndex';
+import { inspectOrNull } from '../docker/notFound';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
 
@@ -53,16 +54,6 @@ export interface RepoServer {
   imageBuilt: boolean;
 }
 
-const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
-
-async function inspectOrNull<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
-}
 
 /** The hash the repo image is labelled with: its recipe, its base, its packages. */
 export function repoImageHash(req: Pick<RepoServerRequest, 'baseImage' | 'packageSetId'>): string {
