@@ -18,7 +18,8 @@ export interface LockHolder {
 
 export const lockPath = (workDir: string) => path.join(workDir, '.lock');
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { processAlive } from '../../lib/lock';
 
 export interface TestEngine {
   host: string;
@@ -30,14 +31,6 @@ async function answers(docker: Docker): Promise<boolean> {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface TestEngineOptions {
   /**
@@ -61,9 +54,9 @@ export async function startTestEngine(port: number, options: TestEngineOptions =
   const pidFile = path.join(root, 'dockerd.pid');
   // a daemon left by an earlier run that died
   const old = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : NaN);
-  if (Number.isInteger(old) && old > 0 && pidAlive(old)) {
+  if (Number.isInteger(old) && old > 0 && processAlive(old)) {
     process.kill(old, 'SIGKILL');
-    await waitFor(() => !pidAlive(old), 10_000);
+    await waitFor(() => !processAlive(old), 10_000);
   }
   fs.rmSync(pidFile, { force: true });
   const log = fs.openSync(path.join(root, 'dockerd.log'), 'a');
@@ -83,8 +76,8 @@ export async function startTestEngine(port: number, options: TestEngineOptions =
     pid,
     root,
     async kill() {
-      if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
-      await waitFor(() => !pidAlive(pid), 10_000);
+      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+      await waitFor(() => !processAlive(pid), 10_000);
       // the managed containerd and shims outlive a killed dockerd; stop them too
       spawnSync('pkill', ['-9', '-f', path.join(root, 'exec')]);
       // a restart right after would find containerd's pid file and wait for a containerd that is dying
@@ -92,12 +85,12 @@ export async function startTestEngine(port: number, options: TestEngineOptions =
       fs.rmSync(path.join(root, 'exec', 'containerd', 'containerd.pid'), { force: true });
     },
     async stop() {
-      if (pidAlive(pid)) process.kill(pid, 'SIGTERM');
-      await waitFor(() => !pidAlive(pid), 30_000);
+      if (processAlive(pid)) process.kill(pid, 'SIGTERM');
+      await waitFor(() => !processAlive(pid), 30_000);
     },
   };
   process.once('exit', () => {
-    if (pidAlive(pid)) process.kill(pid, 'SIGTERM');
+    if (processAlive(pid)) process.kill(pid, 'SIGTERM');
   });
   return engine;
 }

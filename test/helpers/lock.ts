@@ -1,17 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { processAlive } from '../../lib/lock';
 
 const LOCKS = path.join(os.tmpdir(), 'contrail-docker-test-locks');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs `fn` while holding a lock shared by every test process of this machine, so that ava's
@@ -32,7 +25,7 @@ export async function withTestLock<T>(name: string, fn: () => Promise<T>): Promi
       } catch {
         /* being written */
       }
-      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) fs.rmSync(dir, { recursive: true, force: true });
+      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) fs.rmSync(dir, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
