@@ -159,3 +159,17 @@ test("flags: gulp-cli's own flags pass", (t) => {
   const p = parseFlags(['--silent', '-LLL', '--gulpfile', 'g.ts', 'all', '--continue', '--jobs=2', '--keep-images', '--no-cache=false']);
   t.deepEqual(p.settings.map((s) => [s.path.join('.'), s.value]), [['jobs', 2], ['keepImages', true], ['noCache', false]]);
 });
+
+// every other key of the schema, fed a bad value: one error naming the key and what is expected
+test('bad config: gzip level out of range', (t) => badConfig(t, { ...minimal, save: { gzipLevel: 10 } }, /save\.gzipLevel .* must be <= 9 \(from 0 to 9\)/));
+test('bad config: per-image not a boolean', (t) => badConfig(t, { ...minimal, save: { perImage: 'yes' } }, /save\.perImage .* must be a boolean/));
+test('bad config: push retries negative', (t) => badConfig(t, { ...minimal, push: { retries: -1 } }, /push\.retries .* must be >= 0/));
+test('bad config: unknown network mode', (t) => badConfig(t, { ...minimal, network: 'overlay' }, /network .* must be one of host, none, default or bridge .*; got "overlay"/));
+test('bad config: bootstrap without a suite', (t) => badConfig(t, { ...minimal, bootstrap: { mirror: 'http://m/debian' } }, /bootstrap\.suite is required/));
+test('bad config: bootstrap mirror that is not a URL', (t) =>
+  badConfig(t, { ...minimal, bootstrap: { suite: 'bookworm', mirror: 'deb.example' } }, /bootstrap\.mirror .* must be an http\(s\) or file URL/));
+test('bad config: pin priority out of range', (t) => badConfig(t, { ...minimal, repo: { priority: 0 } }, /repo\.priority .* must be >= 1/));
+test('bad config: build argument that is not text', (t) => badConfig(t, { ...minimal, images: { base: { buildArgs: { A: 1 } } } }, /images\.base\.buildArgs\.A .* must be a string/));
+test('bad config: expected package with a bad name', (t) =>
+  badConfig(t, { ...minimal, packages: { build: { expect: ['Contrail Lib'] } } }, /packages\.build\.expect\[0\] .* must be a Debian package name/));
+test('bad config: base image reference with upper case', (t) => badConfig(t, { ...minimal, baseImage: 'Debian:Bookworm' }, /baseImage .* must be a Docker image reference/));
