@@ -22,10 +22,9 @@ import { gulpLogger, type Logger } from '../lib/log';
 import { createRun, type Run } from '../lib/run';
 import { formatBytes, formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { buildImages } from '../tasks/buildImages';
-import { prepareFamily, type PreparedFamily } from '../tasks/family';
-import { pushImages } from '../tasks/pushImages';
-import { saveImages } from '../tasks/saveImages';
+import { runStep } from '../lib/step';
+import * as steps from '../steps';
+import { prepareFamily, type PreparedFamily } from '../steps/familyFacts';
 import { withTestLock } from '../test/helpers/lock';
 import { startRegistry } from '../test/helpers/registry';
 import { tempDir } from '../test/helpers/temp';
@@ -56,8 +55,8 @@ const REGISTRY_PORT = 18565;
 /** A run of `config` whose prep is the one already made (not measured again). */
 function seeded(config: ReturnType<typeof resolveConfig>, prepared: PreparedFamily): Run {
   const run = createRun({ config, log: quiet });
-  void run.once('contrailRepo', async () => prepared.repo);
-  void run.once('contrailAnsible', async () => prepared.ansible);
+  void run.once(steps.contrailRepo, async () => prepared.repo);
+  void run.once(steps.contrailAnsible, async () => prepared.ansible);
   return run;
 }
 
@@ -113,7 +112,11 @@ async function main() {
   // prep (not measured): repo, artifact, OS image
   const prepRun = createRun({ config, log: quiet });
   const t0 = Date.now();
-  const prepared = await prepareFamily(prepRun);
+  const prepared = prepareFamily(prepRun, {
+    repo: await runStep(prepRun, steps.contrailRepo),
+    ansible: await runStep(prepRun, steps.contrailAnsible),
+    base: await runStep(prepRun, steps.baseImage),
+  });
   say(`prep (repo, contrail-ansible, OS image) ready in ${formatDuration(Date.now() - t0)}`);
   const docker = await prepRun.engine();
 
@@ -126,10 +129,10 @@ async function main() {
     }
   }
   const coldRun = createRun({ config, log: quiet });
-  void coldRun.once('contrailRepo', async () => prepared.repo);
-  void coldRun.once('contrailAnsible', async () => prepared.ansible);
+  void coldRun.once(steps.contrailRepo, async () => prepared.repo);
+  void coldRun.once(steps.contrailAnsible, async () => prepared.ansible);
   let t = Date.now();
-  await buildImages(coldRun);
+  await runStep(coldRun, steps.buildImages);
   const coldMs = Date.now() - t;
   const summary: Summary = JSON.parse(fs.readFileSync(workPaths(config.workDir).summary, 'utf8'));
   say(`1. pipeline, cold:      ${formatDuration(coldMs)} (${summary.counts.built} built, jobs ${config.jobs})`);
@@ -168,7 +171,7 @@ async function main() {
   // 3. no-op
   const noopRun = createRun({ config, log: quiet });
   t = Date.now();
-  const noop = await buildImages(noopRun);
+  const noop = await runStep(noopRun, steps.buildImages);
   const noopMs = Date.now() - t;
   say(`3. pipeline, no-op:     ${formatDuration(noopMs)} (${noop.images.filter((i) => i.status === 'skipped').length} skipped, prep included)`);
 
@@ -177,9 +180,9 @@ async function main() {
   for (const kind of ['one', 'per'] as const) {
     const dir = tempDir('contrail-bench-save-');
     const saveRun = seeded(resolveConfig({ args: ['--config', configFile, ...args, '--save-dir', dir, ...(kind === 'per' ? ['--per-image'] : [])], env: process.env, cwd: ROOT }), prepared);
-    await buildImages(saveRun); // current: nothing to build, and not part of the save
+    await runStep(saveRun, steps.buildImages); // current: nothing to build, and not part of the save
     t = Date.now();
-    const result = await saveImages(saveRun);
+    const result = await runStep(saveRun, steps.saveImages);
     const ms = Date.now() - t;
     const archives = result.manifest.archives.map((a) => a.file);
     saves[kind] = { ms, bytes: dirBytes(dir, archives), files: archives.length };
@@ -196,9 +199,9 @@ async function main() {
   try {
     for (let i = 0; i < 2; i++) {
       const pushRun = seeded(resolveConfig({ args: ['--config', configFile, ...args, '--registry', registry.address], env: process.env, cwd: ROOT }), prepared);
-      await buildImages(pushRun);
+      await runStep(pushRun, steps.buildImages);
       t = Date.now();
-      const outcomes = await pushImages(pushRun);
+      const outcomes = await runStep(pushRun, steps.pushImages);
       pushMs.push(Date.now() - t);
       pushed = outcomes.map((o) => o.ref);
       const failed = outcomes.filter((o) => o.status === 'failed');

@@ -1,8 +1,8 @@
 /**
- * What every task of one run shares: the resolved config, the logger, the Docker client (checked
+ * What every step of one run shares: the resolved config, the logger, the Docker client (checked
  * once), and the results of steps other steps depend on. gulp gives tasks no way to pass values,
- * so a step's result is memoised here: buildImages asks for contrailRepo's result, and gets the
- * one prep already produced, or runs it.
+ * so a step's result is memoised here by its declaration (lib/step.ts runStep): buildImages gets
+ * the contrailRepo result prep already produced, or runs it.
  */
 import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
@@ -17,8 +17,8 @@ export interface Run {
   signal: AbortSignal;
   /** the Docker client, after checking once that the engine answers */
   engine(): Promise<Docker>;
-  /** runs `fn` once per run for `key`; later callers get the same promise */
-  once<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** runs `fn` once per run for `key` (a step's declaration, or a name); later callers get the same promise */
+  once<T>(key: object | string, fn: () => Promise<T>): Promise<T>;
 }
 
 export interface RunOptions {
@@ -29,7 +29,7 @@ export interface RunOptions {
 }
 
 export function createRun(options: RunOptions): Run {
-  const memo = new Map<string, Promise<unknown>>();
+  const memo = new Map<object | string, Promise<unknown>>();
   const docker = options.docker ?? dockerClient();
   const signal = options.signal ?? new AbortController().signal;
   // Every operation in flight listens on the run's one signal while it lasts (each removes its
@@ -44,7 +44,7 @@ export function createRun(options: RunOptions): Run {
       await checkEngine(docker);
       return docker;
     }),
-    once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    once<T>(key: object | string, fn: () => Promise<T>): Promise<T> {
       let p = memo.get(key) as Promise<T> | undefined;
       if (!p) {
         p = fn();

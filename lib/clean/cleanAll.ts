@@ -1,5 +1,6 @@
 /** clean: reads what exists (engine labels, work folder), plans, removes, and says what it removed. */
 import type Docker from 'dockerode';
+import { localImage } from '../docker/images';
 import type { ResolvedConfig } from '../config/load';
 import { projectFilter } from '../docker/labels';
 import type { Logger } from '../log';
@@ -77,13 +78,9 @@ export async function cleanAll(docker: Docker, config: ResolvedConfig, log: Logg
   const state = await readEngineState(docker);
   if (scope.all) {
     // the base OS image by name, labelled or not, so --all can say why it stays
-    try {
-      const info = await docker.getImage(config.baseImage).inspect();
-      if (!state.images.some((i) => i.id === info.Id)) {
-        state.images.push({ id: info.Id, tags: info.RepoTags ?? [], labels: info.Config.Labels ?? {}, created: Date.parse(info.Created) / 1000 });
-      }
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
+    const info = await localImage(docker, config.baseImage);
+    if (info && !state.images.some((i) => i.id === info.id)) {
+      state.images.push({ id: info.id, tags: info.tags, labels: info.labels, created: info.created });
     }
   }
   const plan: CleanPlan = planClean(state, scope);

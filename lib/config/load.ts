@@ -91,113 +91,27 @@ function applySetting(target: Json, s: Setting, origins: Origins): void {
   origins.set(s.path.join('.'), s.origin);
 }
 
+/** The layers merged (defaults < file < environment < flags) and schema-checked, with where each value came from. */
+interface MergedConfig {
+  configFile: string | null;
+  merged: Json;
+  origins: Origins;
+  taskFlags: ResolvedConfig['flags'];
+  /** resolves paths and names keys as the value's origin says */
+  place: Place;
+}
+
 export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
-  const args = inputs.args ?? process.argv.slice(2);
-  const env = inputs.env ?? process.env;
-  const cwd = inputs.cwd ?? process.cwd();
-
-  const flags = parseFlags(args);
-  const envSettings = environmentSettings(env);
-
-  let configFile: string | null = null;
-  if (flags.configFile !== null) configFile = path.resolve(cwd, flags.configFile);
-  else if (fs.existsSync(path.join(cwd, 'config.json'))) configFile = path.join(cwd, 'config.json');
-  const configDir = configFile ? path.dirname(configFile) : cwd;
-
-  const origins: Origins = new Map();
-  const merged: Json = builtinDefaults();
-  if (configFile) {
-    const fileData = readConfigFile(configFile);
-    mergeLayer(merged, fileData, path.relative(cwd, configFile) || configFile, origins);
-  }
-  const taskFlags = { all: false, wait: false };
-  for (const s of [...envSettings, ...flags.settings]) {
-    if (s.path[0] === 'flags') (taskFlags as Json)[s.path[1]] = s.value;
-    else applySetting(merged, s, origins);
-  }
-
-  validateAgainstSchema(merged, origins);
-
-  // Relative paths: against the config file's folder when they come from it, else the current folder.
-  const resolvePath = (p: string, parts: string[]) => {
-    const origin = originOf(origins, parts);
-    const base = origin.startsWith('environment variable') || origin.startsWith('flag') ? cwd : configDir;
-    return path.resolve(base, p);
-  };
-  const where = (parts: string[]) => {
-    const origin = originOf(origins, parts);
-    return origin.startsWith('environment variable') || origin.startsWith('flag') ? origin : `${keyPath(parts)} (in ${origin})`;
-  };
-  const pathOrUrl = (v: string | null, parts: string[]) =>
-    v === null ? null : checkPathOrUrl(v, where(parts)) === 'url' ? v : resolvePath(v, parts);
-
-  // Semantic checks the schema cannot express.
+  const { configFile, merged, taskFlags, place } = mergeLayers(inputs);
   const registry = merged.registry as string | null;
-  if (registry !== null) parseRegistry(registry, where(['registry']));
-
-  const repo = merged.repo as Config['repo'];
-  checkHost(repo.host, where(['repo', 'host']));
-  if (!isLoopback(repo.host) && !repo.allowNonLoopback) {
-    throw inputError(
-      `${where(['repo', 'host'])} is ${quote(repo.host)}, not a loopback address: the contrail repo would be reachable from other machines`,
-      'serve on 127.0.0.1 (the default), or set "repo": {"allowNonLoopback": true} to mean it',
-    );
-  }
-
-  // A relative local repository ('./git/contrail-ansible') resolves like any other path.
-  const gitLocation = (url: string, parts: string[]) => (/^\.\.?\//.test(url) ? resolvePath(url, parts) : url);
+  if (registry !== null) parseRegistry(registry, place.where(['registry']));
+  const repo = checkRepo(merged.repo as Config['repo'], place);
   const ansible = merged.ansible as Config['ansible'];
-  ansible.repo = gitLocation(ansible.repo, ['ansible', 'repo']);
-  checkGitUrl(ansible.repo, where(['ansible', 'repo']));
-  checkGitRef(ansible.ref, where(['ansible', 'ref']));
-
-  const sources: PackageSource[] = (merged.packages.build.sources as Json[]).map((s, i) => {
-    const parts = ['packages', 'build', 'sources', String(i)];
-    const at = `${keyPath(parts)} (${quote(s.name)}, in ${originOf(origins, parts)})`;
-    if ((s.git === undefined) === (s.path === undefined)) {
-      throw inputError(`${at} must have either "git" (with "ref") or "path"`, 'e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}');
-    }
-    if (s.path !== undefined) {
-      if (s.ref !== undefined) throw inputError(`${at}: "ref" goes with "git", not with "path"`);
-      return { name: s.name, path: resolvePath(s.path, [...parts, 'path']) };
-    }
-    if (s.ref === undefined) throw inputError(`${at} has "git" but no "ref"`, 'add "ref": a commit id, branch or tag');
-    const git = gitLocation(s.git, [...parts, 'git']);
-    checkGitUrl(git, `${at} git`);
-    checkGitRef(s.ref, `${at} ref`);
-    if (s.subdir !== undefined && (path.isAbsolute(s.subdir) || s.subdir.split(/[\\/]/).includes('..'))) {
-      throw inputError(`${at} subdir ${quote(s.subdir)} must be a relative folder inside the repository`);
-    }
-    return { name: s.name, git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}) };
-  });
-  const names = new Set<string>();
-  for (const s of sources) {
-    if (names.has(s.name)) throw inputError(`packages.build.sources names ${quote(s.name)} twice`, 'give each source a distinct name');
-    names.add(s.name);
-  }
-
-  const images: Record<string, ImageRecipe> = {};
-  for (const [name, recipe] of Object.entries(merged.images as Record<string, Json>)) {
-    images[name] = {
-      packages: recipe.packages ?? [],
-      dockerfile: recipe.dockerfile
-        ? resolvePath(recipe.dockerfile, ['images', name, 'dockerfile'])
-        : path.join(PROJECT_ROOT, 'dockerfiles', name, 'Dockerfile'),
-      buildArgs: recipe.buildArgs ?? {},
-    };
-  }
-  const select = merged.select as string[] | null;
-  if (select) {
-    for (const name of select) {
-      if (!images[name]) {
-        const known = Object.keys(images);
-        throw inputError(
-          `${where(['select'])} names image ${quote(name)}, which the config does not define`,
-          known.length ? `known images: ${known.join(', ')}` : 'the config defines no images',
-        );
-      }
-    }
-  }
+  ansible.repo = place.gitLocation(ansible.repo, ['ansible', 'repo']);
+  checkGitUrl(ansible.repo, place.where(['ansible', 'repo']));
+  checkGitRef(ansible.ref, place.where(['ansible', 'ref']));
+  const images = resolveImages(merged.images as Record<string, Json>, place);
+  const select = checkSelect(merged.select as string[] | null, images, place);
 
   return {
     configFile,
@@ -205,20 +119,20 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     os: merged.os,
     baseImage: merged.baseImage,
     bootstrap: merged.bootstrap,
-    workDir: resolvePath(merged.workDir, ['workDir']),
+    workDir: place.path(merged.workDir, ['workDir']),
     packages: {
-      tar: pathOrUrl(merged.packages.tar, ['packages', 'tar']),
-      dir: merged.packages.dir === null ? null : resolvePath(merged.packages.dir, ['packages', 'dir']),
+      tar: place.pathOrUrl(merged.packages.tar, ['packages', 'tar']),
+      dir: merged.packages.dir === null ? null : place.path(merged.packages.dir, ['packages', 'dir']),
       url: merged.packages.url,
-      build: { sources, expect: merged.packages.build.expect ?? [] },
+      build: { sources: resolveSources(merged.packages.build.sources as Json[], place), expect: merged.packages.build.expect ?? [] },
     },
     repo: { host: repo.host, port: repo.port, priority: repo.priority, allowNonLoopback: repo.allowNonLoopback ?? false },
-    ansible: { artifact: pathOrUrl(ansible.artifact, ['ansible', 'artifact']), repo: ansible.repo, ref: ansible.ref },
+    ansible: { artifact: place.pathOrUrl(ansible.artifact, ['ansible', 'artifact']), repo: ansible.repo, ref: ansible.ref },
     images,
     select,
     registry,
     push: { user: merged.push.user ?? null, retries: merged.push.retries ?? 4 },
-    saveDir: merged.saveDir === null ? null : resolvePath(merged.saveDir, ['saveDir']),
+    saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
     save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 6 },
     jobs: merged.jobs,
     network: merged.network,
@@ -226,4 +140,118 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     noCache: merged.noCache,
     flags: taskFlags,
   };
+}
+
+function mergeLayers(inputs: ConfigInputs): MergedConfig {
+  const args = inputs.args ?? process.argv.slice(2);
+  const env = inputs.env ?? process.env;
+  const cwd = inputs.cwd ?? process.cwd();
+  const flags = parseFlags(args);
+  const envSettings = environmentSettings(env);
+
+  let configFile: string | null = null;
+  if (flags.configFile !== null) configFile = path.resolve(cwd, flags.configFile);
+  else if (fs.existsSync(path.join(cwd, 'config.json'))) configFile = path.join(cwd, 'config.json');
+
+  const origins: Origins = new Map();
+  const merged: Json = builtinDefaults();
+  if (configFile) mergeLayer(merged, readConfigFile(configFile), path.relative(cwd, configFile) || configFile, origins);
+  const taskFlags = { all: false, wait: false };
+  for (const s of [...envSettings, ...flags.settings]) {
+    if (s.path[0] === 'flags') (taskFlags as Json)[s.path[1]] = s.value;
+    else applySetting(merged, s, origins);
+  }
+  validateAgainstSchema(merged, origins);
+  return { configFile, merged, origins, taskFlags, place: placeFor(origins, cwd, configFile ? path.dirname(configFile) : cwd) };
+}
+
+/** Where a value came from decides how it reads: paths resolve and keys are named by their origin. */
+interface Place {
+  /** the file, variable or flag the value came from */
+  origin(parts: string[]): string;
+  /** 'flag --jobs', or 'repo.host (in config.json)' */
+  where(parts: string[]): string;
+  /** relative paths: against the config file's folder when they come from it, else the current folder */
+  path(p: string, parts: string[]): string;
+  pathOrUrl(v: string | null, parts: string[]): string | null;
+  /** a relative local repository ('./git/contrail-ansible') resolves like any other path */
+  gitLocation(url: string, parts: string[]): string;
+}
+
+function placeFor(origins: Origins, cwd: string, configDir: string): Place {
+  const fromCommandLine = (parts: string[]) => /^(environment variable|flag)/.test(originOf(origins, parts));
+  const place: Place = {
+    origin: (parts) => originOf(origins, parts),
+    where: (parts) => (fromCommandLine(parts) ? originOf(origins, parts) : `${keyPath(parts)} (in ${originOf(origins, parts)})`),
+    path: (p, parts) => path.resolve(fromCommandLine(parts) ? cwd : configDir, p),
+    pathOrUrl: (v, parts) => (v === null ? null : checkPathOrUrl(v, place.where(parts)) === 'url' ? v : place.path(v, parts)),
+    gitLocation: (url, parts) => (/^\.\.?\//.test(url) ? place.path(url, parts) : url),
+  };
+  return place;
+}
+
+function checkRepo(repo: Config['repo'], place: Place): Config['repo'] {
+  checkHost(repo.host, place.where(['repo', 'host']));
+  if (!isLoopback(repo.host) && !repo.allowNonLoopback) {
+    throw inputError(
+      `${place.where(['repo', 'host'])} is ${quote(repo.host)}, not a loopback address: the contrail repo would be reachable from other machines`,
+      'serve on 127.0.0.1 (the default), or set "repo": {"allowNonLoopback": true} to mean it',
+    );
+  }
+  return repo;
+}
+
+function resolveSources(given: Json[], place: Place): PackageSource[] {
+  const sources = given.map((s, i) => resolveSource(s, ['packages', 'build', 'sources', String(i)], place));
+  const names = new Set<string>();
+  for (const s of sources) {
+    if (names.has(s.name)) throw inputError(`packages.build.sources names ${quote(s.name)} twice`, 'give each source a distinct name');
+    names.add(s.name);
+  }
+  return sources;
+}
+
+function resolveSource(s: Json, parts: string[], place: Place): PackageSource {
+  const at = `${keyPath(parts)} (${quote(s.name)}, in ${place.origin(parts)})`;
+  if ((s.git === undefined) === (s.path === undefined)) {
+    throw inputError(`${at} must have either "git" (with "ref") or "path"`, 'e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}');
+  }
+  if (s.path !== undefined) {
+    if (s.ref !== undefined) throw inputError(`${at}: "ref" goes with "git", not with "path"`);
+    return { name: s.name, path: place.path(s.path, [...parts, 'path']) };
+  }
+  if (s.ref === undefined) throw inputError(`${at} has "git" but no "ref"`, 'add "ref": a commit id, branch or tag');
+  const git = place.gitLocation(s.git, [...parts, 'git']);
+  checkGitUrl(git, `${at} git`);
+  checkGitRef(s.ref, `${at} ref`);
+  if (s.subdir !== undefined && (path.isAbsolute(s.subdir) || s.subdir.split(/[\\/]/).includes('..'))) {
+    throw inputError(`${at} subdir ${quote(s.subdir)} must be a relative folder inside the repository`);
+  }
+  return { name: s.name, git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}) };
+}
+
+function resolveImages(given: Record<string, Json>, place: Place): Record<string, ImageRecipe> {
+  const images: Record<string, ImageRecipe> = {};
+  for (const [name, recipe] of Object.entries(given)) {
+    images[name] = {
+      packages: recipe.packages ?? [],
+      dockerfile: recipe.dockerfile ? place.path(recipe.dockerfile, ['images', name, 'dockerfile']) : path.join(PROJECT_ROOT, 'dockerfiles', name, 'Dockerfile'),
+      buildArgs: recipe.buildArgs ?? {},
+    };
+  }
+  return images;
+}
+
+/** Every image named in the selection is defined. */
+function checkSelect(select: string[] | null, images: Record<string, ImageRecipe>, place: Place): string[] | null {
+  for (const name of select ?? []) {
+    if (!images[name]) {
+      const known = Object.keys(images);
+      throw inputError(
+        `${place.where(['select'])} names image ${quote(name)}, which the config does not define`,
+        known.length ? `known images: ${known.join(', ')}` : 'the config defines no images',
+      );
+    }
+  }
+  return select;
 }

@@ -14,7 +14,7 @@ import { formatDuration } from '../text';
 import { projectLabels } from './labels';
 import { hostMirror } from './mirror';
 import { followJsonStream } from './stream';
-import { inspectOrNull } from './notFound';
+import { importStream, localImage, pullImage } from './images';
 
 export interface BaseImageRequest {
   ref: string;
@@ -30,19 +30,7 @@ export interface BaseImage {
   how: 'local' | 'pulled' | 'bootstrapped';
 }
 
-async function localId(docker: Docker, ref: string): Promise<string | undefined> {
-  return (await inspectOrNull(docker.getImage(ref).inspect()))?.Id;
-}
-
-async function tryPull(docker: Docker, ref: string): Promise<string | undefined> {
-  try {
-    const stream = await docker.pull(ref);
-    const outcome = await followJsonStream(stream);
-    return outcome.error ? outcome.error : undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+const localId = async (docker: Docker, ref: string) => (await localImage(docker, ref))?.id;
 
 const debootstrapPath = () =>
   ['/usr/sbin/debootstrap', '/sbin/debootstrap', '/usr/bin/debootstrap'].find((p) => fs.existsSync(p));
@@ -112,7 +100,7 @@ async function bootstrap(docker: Docker, req: BaseImageRequest, log: Logger): Pr
     const tarProc = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tarErr = '';
     tarProc.stderr.on('data', (d) => (tarErr += d));
-    const stream = (await docker.importImage(tarProc.stdout as any, { repo: repository, tag, changes } as any)) as unknown as NodeJS.ReadableStream;
+    const stream = await importStream(docker, tarProc.stdout, repository, tag, changes);
     const outcome = await followJsonStream(stream);
     if (outcome.error) throw buildError(`docker import of ${req.ref} failed: ${outcome.error}`, tarErr.trim() || undefined);
   } finally {
@@ -127,7 +115,7 @@ async function bootstrap(docker: Docker, req: BaseImageRequest, log: Logger): Pr
 export async function ensureBaseImage(docker: Docker, req: BaseImageRequest, log: Logger): Promise<BaseImage> {
   const local = await localId(docker, req.ref);
   if (local) return { ref: req.ref, id: local, how: 'local' };
-  const pullError = await tryPull(docker, req.ref);
+  const pullError = await pullImage(docker, req.ref);
   if (!pullError) {
     const id = await localId(docker, req.ref);
     if (id) {

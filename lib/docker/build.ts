@@ -50,7 +50,8 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
   try {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await docker.buildImage(req.context as any, {
+      // dockerode's options type lacks abortSignal, which it passes on to the request
+      stream = await docker.buildImage(req.context, {
         t: req.ref,
         dockerfile: req.dockerfile,
         buildargs: req.buildArgs,
@@ -61,7 +62,7 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
         rm: true,
         nocache: req.noCache,
         abortSignal: local.signal,
-      } as any)) as unknown as NodeJS.ReadableStream;
+      } as Docker.ImageBuildOptions);
     } catch (e) {
       // the engine refused the request (a 500 before streaming: e.g. a Dockerfile it cannot read)
       const msg = ((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).trim();

@@ -6,14 +6,10 @@
 import type Docker from 'dockerode';
 import { buildError } from '../errors';
 import { buildImage, logTail } from './build';
+import { localImage } from './images';
 import { LABELS, projectLabels, type Role } from './labels';
-import { inspectOrNull } from './notFound';
 
-/** The image's id when `ref` exists and is labelled with `hash`. */
-export async function currentImageId(docker: Docker, ref: string, hash: string): Promise<string | undefined> {
-  const image = await inspectOrNull(docker.getImage(ref).inspect());
-  return image?.Config?.Labels?.[LABELS.inputHash] === hash ? image.Id : undefined;
-}
+export { currentImageId } from './images';
 
 export interface HelperImageRequest {
   ref: string;
@@ -49,5 +45,7 @@ export async function buildHelperImage(docker: Docker, req: HelperImageRequest):
     throw buildError(`${req.what} ${req.ref} did not build: ${outcome.error}`,
       req.hint ? `see ${req.logFile}; ${req.hint}` : `see ${req.logFile}`, { details: logTail(req.logFile) });
   }
-  return (await docker.getImage(req.ref).inspect()).Id;
+  const made = await localImage(docker, req.ref);
+  if (!made) throw buildError(`${req.what} ${req.ref} was built, but the engine does not have it`, `see ${req.logFile}`);
+  return made.id;
 }

@@ -1,19 +1,100 @@
-/** What `gulp plan` reports: per image, whether it would be built, skipped or fail, and why. */
+/**
+ * The family's plan, from facts gathered beforehand (steps/familyFacts.ts): per image, build,
+ * skip, fail or blocked, with the reason and the input hash. `gulp plan` prints planFamily;
+ * buildImages applies planImage to each image as its turn comes, with its parents' real ids, so
+ * both say the same thing for the same reasons.
+ */
+import type { ImageStatus } from '../steps';
+import { type ImageInputs, inputHash } from './inputs';
+import { decide, type ExistingImage, packagesOutrunCache } from './skip';
 
+/** What happens to an image; its outcome in summary.json and the console is STATUS[action]. */
 export type PlanAction = 'build' | 'skip' | 'fail' | 'blocked';
 
-export interface PlanEntry {
+export const STATUS: Record<PlanAction, ImageStatus> = { build: 'built', skip: 'skipped', fail: 'failed', blocked: 'blocked' };
+
+/**
+ * A parent image as its Dockerfile names it (`ref`, the key of its id in the inputs): a member
+ * of the family (with the member's own reference, for messages), or another image with its id
+ * (null: not local).
+ */
+export type ParentFact = { ref: string; member: string; memberRef: string } | { ref: string; id: string | null };
+
+/** What is known about one image of the family before anything is built. */
+export interface ImageFacts {
+  name: string;
+  ref: string;
+  /** a Dockerfile that cannot be read or parsed, a parent that cannot be had: the image fails with this */
+  problem: string | null;
+  /** every input but the parents' ids */
+  own: Omit<ImageInputs, 'parents'>;
+  parents: ParentFact[];
+  /** the image under its tag now */
+  existing: (ExistingImage & { size: number }) | null;
+}
+
+/** What a family parent comes to: its image id, to be rebuilt (id not known yet), or failed. */
+export type ParentOutcome = { id: string } | { rebuilt: true } | { failed: true };
+
+export interface ImagePlan {
   component: string;
   ref: string;
   action: PlanAction;
   reason: string;
+  /** the inputs it is built from; null while a parent's id is not known */
+  inputs: ImageInputs | null;
+  inputHash: string | null;
+  /** parents that are not local: pulled before the build */
+  pull: string[];
+  /** only package contents changed: Docker's layer cache would hand back the old install */
+  bypassLayerCache: boolean;
+}
+
+export interface PlanOptions {
+  noCache: boolean;
+}
+
+export function planImage(f: ImageFacts, parentOutcome: (member: string) => ParentOutcome, options: PlanOptions): ImagePlan {
+  const plan = (action: PlanAction, reason: string, inputs: ImageInputs | null = null, extra: Partial<ImagePlan> = {}): ImagePlan => ({
+    component: f.name, ref: f.ref, action, reason, inputs, inputHash: inputs && inputHash(inputs), pull: [], bypassLayerCache: false, ...extra,
+  });
+  const ids: Record<string, string> = {};
+  const pull: string[] = [];
+  let rebuilt: string | undefined;
+  for (const p of f.parents) {
+    if ('member' in p) {
+      const o = parentOutcome(p.member);
+      if ('failed' in o) return plan('blocked', `blocked by ${p.memberRef}`);
+      if ('rebuilt' in o) rebuilt ??= p.memberRef;
+      else ids[p.ref] = o.id;
+    } else if (p.id === null) pull.push(p.ref);
+    else ids[p.ref] = p.id;
+  }
+  if (f.problem) return plan('fail', f.problem);
+  if (rebuilt) return plan('build', `parent ${rebuilt} would be rebuilt`);
+  if (pull.length) return plan('build', `parent ${pull[0]} (not local; the build would pull it) would be pulled`, null, { pull });
+  const inputs: ImageInputs = { ...f.own, parents: ids };
+  const d = decide(f.existing, inputs, options);
+  return plan(d.build ? 'build' : 'skip', d.reason, inputs, { bypassLayerCache: d.build && packagesOutrunCache(f.existing, inputs) });
+}
+
+/** Every image in order (parents first): what `gulp plan` prints and buildImages would do. */
+export function planFamily(order: string[], facts: Map<string, ImageFacts>, options: PlanOptions): ImagePlan[] {
+  const done = new Map<string, ImagePlan>();
+  const outcome = (member: string): ParentOutcome => {
+    const p = done.get(member)!;
+    if (p.action === 'skip') return { id: facts.get(member)!.existing!.id };
+    return p.action === 'build' ? { rebuilt: true } : { failed: true };
+  };
+  for (const name of order) done.set(name, planImage(facts.get(name)!, outcome, options));
+  return order.map((n) => done.get(n)!);
 }
 
 export interface Plan {
-  entries: PlanEntry[];
+  entries: ImagePlan[];
 }
 
-export function formatPlan(plan: Plan): string[] {
+export function formatPlan(plan: { entries: Pick<ImagePlan, 'component' | 'ref' | 'action' | 'reason'>[] }): string[] {
   const width = Math.max(0, ...plan.entries.map((e) => e.ref.length));
   const count = (a: PlanAction) => plan.entries.filter((e) => e.action === a).length;
   const tally = [`${count('build')} to build`, `${count('skip')} to skip`];

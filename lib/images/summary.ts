@@ -4,6 +4,8 @@
  */
 import type { ImageOutcome, ImageStatus } from '../steps';
 import { formatBytes, formatDuration } from '../text';
+import type { ImageGraph } from './graph';
+import { criticalPath } from './schedule';
 
 export const SUMMARY_FORMAT = 1;
 
@@ -53,6 +55,36 @@ export function countStatuses(images: { status: ImageStatus }[]): Record<ImageSt
   const counts: Record<ImageStatus, number> = { built: 0, skipped: 0, failed: 0, blocked: 0 };
   for (const i of images) counts[i.status]++;
   return counts;
+}
+
+export interface SummaryRun {
+  version: string;
+  os: string;
+  started: Date;
+  finished: Date;
+  jobs: number;
+  noCache: boolean;
+  select: string[] | null;
+}
+
+/** summary.json of one run, from its image rows (parents before children). */
+export function familySummary(run: SummaryRun, graph: ImageGraph, images: SummaryImage[]): Summary {
+  const byName = new Map(images.map((i) => [i.component, i]));
+  return {
+    format: SUMMARY_FORMAT,
+    version: run.version,
+    os: run.os,
+    started: run.started.toISOString(),
+    finished: run.finished.toISOString(),
+    durationMs: run.finished.getTime() - run.started.getTime(),
+    jobs: run.jobs,
+    noCache: run.noCache,
+    select: run.select,
+    ok: images.every((i) => i.status === 'built' || i.status === 'skipped'),
+    counts: countStatuses(images),
+    criticalPath: criticalPath(graph, (n) => (byName.get(n)?.status === 'built' ? byName.get(n)!.durationMs : 0)),
+    images,
+  };
 }
 
 /** The end-of-run table, one line per image. */

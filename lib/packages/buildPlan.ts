@@ -135,6 +135,32 @@ export function propagateRebuilds(plan: readonly PlannedSource[]): SkipDecision[
   });
 }
 
+/** What is known about one configured source before anything builds. */
+export interface SourceFacts {
+  name: string;
+  /** the build key of its resolved revision and recipe */
+  key: string;
+  /** a git ref given as an abbreviated commit id: its full id is only known after the checkout */
+  abbreviated: boolean;
+  /** its binary packages as its debian/control declares them; null when not known before a checkout */
+  declares: readonly string[] | null;
+}
+
+/**
+ * Which sources build and why, in the configured order: each is skipped when its key is the
+ * recorded one and its recorded outputs are present and intact (`sums`: file -> sha256, null
+ * when missing), unless an earlier source that rebuilds makes what it build-depends on.
+ */
+export function planSources(manifest: Manifest, facts: readonly SourceFacts[], sums: ReadonlyMap<string, string | null>): SkipDecision[] {
+  const own = facts.map((f): PlannedSource => {
+    const entry = manifest.sources.find((e) => e.name === f.name);
+    const decision = f.abbreviated ? { skip: false, reason: 'its ref is an abbreviated commit id' } : decideSkip(entry, f.key, (file) => sums.get(file) ?? null);
+    const produces = entry?.files.length ? entry.files.map((x) => x.package) : f.declares;
+    return { name: f.name, decision, buildDepends: entry?.buildDepends ?? [], produces };
+  });
+  return propagateRebuilds(own);
+}
+
 /** The files a build produced, described from their names (dpkg-buildpackage's naming). */
 export function describeOutputs(files: { file: string; sha256: string }[]): BuiltFile[] {
   return files

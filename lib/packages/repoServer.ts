@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
 import * as tar from 'tar';
 import { PROJECT_ROOT } from '../config/defaults';
-import { buildHelperImage, currentImageId } from '../docker/helperImage';
+import { buildHelperImage } from '../docker/helperImage';
 import { containerLogTail, execCapture } from '../docker/exec';
 import { LABELS, projectLabels } from '../docker/labels';
 import { buildError, inputError } from '../errors';
@@ -22,7 +22,8 @@ import { formatDuration } from '../text';
 import { repoUrl } from './aptSource';
 import type { RepoDeb } from './collect';
 import { summarizeIndex, type IndexSummary } from './packagesIndex';
-import { inspectOrNull } from '../docker/notFound';
+import { localContainer } from '../docker/containers';
+import { localImage, removeImage } from '../docker/images';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
 
@@ -136,13 +137,8 @@ async function waitReady(container: Docker.Container, req: RepoServerRequest, ur
     'the server log is below', { details: lines });
 }
 
-async function removeQuietly(docker: Docker, imageId: string): Promise<void> {
-  try {
-    await docker.getImage(imageId).remove();
-  } catch {
-    // still tagged or used elsewhere: leave it
-  }
-}
+/** still tagged or used elsewhere: it stays */
+const removeQuietly = (docker: Docker, imageId: string) => removeImage(docker, imageId).catch(() => undefined);
 
 export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, log: Logger): Promise<RepoServer> {
   const ref = repoImageRef(req.os, req.version);
@@ -151,21 +147,21 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
   const imageHash = repoImageHash(req);
   const containerHash = hashJson({ image: imageHash, host: req.host, port: req.port });
 
-  const existingImage = await inspectOrNull(docker.getImage(ref).inspect());
+  const existingImage = await localImage(docker, ref);
   let imageId: string;
   let imageBuilt = false;
-  if (existingImage && existingImage.Config?.Labels?.[LABELS.inputHash] === imageHash) {
-    imageId = existingImage.Id;
+  if (existingImage?.inputHash === imageHash) {
+    imageId = existingImage.id;
   } else {
     imageId = await buildRepoImage(docker, req, ref, imageHash, log);
     imageBuilt = true;
   }
 
   const container = docker.getContainer(name);
-  const existing = await inspectOrNull(container.inspect());
+  const existing = await localContainer(docker, name);
   let action: RepoServer['action'];
-  if (existing && existing.Config.Labels?.[LABELS.inputHash] === containerHash && existing.Image === imageId) {
-    if (existing.State.Running) {
+  if (existing && existing.inputHash === containerHash && existing.image === imageId) {
+    if (existing.running) {
       action = 'reused';
     } else {
       await container.start();
@@ -190,8 +186,8 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
     await container.start();
     action = 'created';
   }
-  if (existing && existing.Image !== imageId) await removeQuietly(docker, existing.Image);
-  if (existingImage && existingImage.Id !== imageId) await removeQuietly(docker, existingImage.Id);
+  if (existing && existing.image !== imageId) await removeQuietly(docker, existing.image);
+  if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);
 
   const text = await waitReady(container, req, url);
   const id = (await container.inspect()).Id;

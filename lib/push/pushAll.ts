@@ -4,6 +4,7 @@
  * Transient failures are retried with backoff; the summary says what happened to each image.
  */
 import type Docker from 'dockerode';
+import { pushStream, tagImage } from '../docker/images';
 import { buildError } from '../errors';
 import { mapLimit } from '../limit';
 import type { Logger } from '../log';
@@ -35,9 +36,9 @@ async function pushOne(docker: Docker, req: PushRequest, t: PushTarget): Promise
     const digest = await withRetries(async () => {
       attempts++;
       // tag the exact image that was built (by id), under the registry's name
-      await docker.getImage(t.image.id).tag({ repo: t.repository, tag: t.tag });
+      await tagImage(docker, t.image.id, t.repository, t.tag);
       if (before === undefined) before = await client.manifestDigest(t.name, t.tag);
-      const stream: NodeJS.ReadableStream = await docker.getImage(t.repository).push({ tag: t.tag, authconfig: { ...auth }, abortSignal: req.signal } as any) as any;
+      const stream = await pushStream(docker, t.repository, t.tag, auth, req.signal);
       // the engine retries a failed layer upload itself (a few times, waits growing by 5 s), counting
       // each wait down second by second: one line per retry, so it is shown, not silent
       const retrying = new Set<string>();

@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
+import { saveStream } from '../docker/images';
 import { buildError, isPipelineError } from '../errors';
 import { atomicOutput } from '../fs/atomic';
 import { saveFolderError } from './saveFolder';
@@ -69,8 +70,7 @@ export async function writeImageArchive(docker: Docker, req: ArchiveRequest): Pr
   try {
     let source: NodeJS.ReadableStream;
     try {
-      // getImages is in dockerode but not in its type definitions
-      source = await (docker as any).getImages({ names: req.names, abortSignal: req.signal });
+      source = await saveStream(docker, req.names, req.signal);
     } catch (e) {
       throw buildError(`the engine cannot save ${req.names.join(', ')}: ${(e as Error).message}`, 'check that the images exist: docker image ls');
     }

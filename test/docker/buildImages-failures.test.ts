@@ -12,11 +12,12 @@ import { memoryLogger } from '../../lib/log';
 import { createRun } from '../../lib/run';
 import type { Summary } from '../../lib/images/summary';
 import { imageRef } from '../../lib/naming';
-import { buildImages } from '../../tasks/buildImages';
-import { planImages } from '../../tasks/planImages';
+import { buildImages } from '../helpers/steps';
+import { planImages } from '../helpers/steps';
 import { demoBaseImage, docker, removeImage } from '../helpers/docker';
 import { countingDocker, DEMO_VERSION, demoFamily, runWith, runWithDemoPrep } from '../helpers/family';
 import { tempDir, writeJson } from '../helpers/temp';
+import * as steps from '../../steps';
 
 const OS = 'debian12';
 
@@ -180,8 +181,8 @@ test('an interrupt cancels the running build: no container left, the run ends in
   const controller = new AbortController();
   const log = memoryLogger(!!process.env.TEST_ECHO);
   const run = createRun({ config, log, docker, signal: controller.signal });
-  void run.once('contrailRepo', async () => demo.repo);
-  void run.once('contrailAnsible', async () => demo.ansible);
+  void run.once(steps.contrailRepo, async () => demo.repo);
+  void run.once(steps.contrailAnsible, async () => demo.ansible);
   const building = buildImages(run);
   const sleeping = async () => (await docker.listContainers({ all: true })).filter((c) => c.Command.includes('sleep 37'));
   const started = Date.now();

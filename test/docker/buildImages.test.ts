@@ -11,8 +11,8 @@ import { INPUTS_LABEL, OCI } from '../../lib/images/labels';
 import { parseInputsLabel } from '../../lib/images/inputs';
 import type { Summary } from '../../lib/images/summary';
 import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImageRef } from '../../lib/naming';
-import { buildImages } from '../../tasks/buildImages';
-import { planImages } from '../../tasks/planImages';
+import { buildImages } from '../helpers/steps';
+import { planImages } from '../helpers/steps';
 import { DEMO_CONFIG, docker, imageLabels, removeImage } from '../helpers/docker';
 import { countingDocker, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, type DemoFamily, runWith, runWithDemoPrep } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
@@ -33,6 +33,7 @@ async function run(ref: string, cmd: string[], env: string[] = []): Promise<{ co
   out.on('data', (d) => (text += d));
   const [result] = await docker.run(ref, cmd, out, { Tty: true, Env: env, HostConfig: { NetworkMode: 'host', AutoRemove: true } });
   // a terminal gets colours (ansible's); the assertions read plain text
+  // oxlint-disable-next-line no-control-regex -- terminal colour codes
   return { code: result.StatusCode, out: text.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '') };
 }
 
@@ -155,7 +156,14 @@ test('touching one Dockerfile rebuilds that image only; a new context file too; 
   t.deepEqual(first.images.map((i) => [i.component, i.status]), [['base', 'built'], ['kube-manager', 'built'], ['lb', 'built']]);
 
   fs.appendFileSync(path.join(copy, 'lb', 'Dockerfile'), 'LABEL touched=1\n');
+  // plan hashes the contexts where they lie: with no room to stage one (a file where the staging
+  // folder goes), it still plans, and leaves that file as it was
+  const staging = path.join(config.workDir, 'tmp', 'contexts');
+  fs.mkdirSync(path.dirname(staging), { recursive: true });
+  fs.writeFileSync(staging, 'not a folder');
   const plan = await planImages(runWithDemoPrep(config, d));
+  t.is(fs.readFileSync(staging, 'utf8'), 'not a folder');
+  fs.rmSync(staging);
   t.deepEqual(plan.entries.map((e) => [e.component, e.action, e.action === 'build' ? e.reason : '']), [
     ['base', 'skip', ''], ['kube-manager', 'skip', ''], ['lb', 'build', 'Dockerfile changed'],
   ]);

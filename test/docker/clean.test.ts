@@ -9,7 +9,7 @@ import test from 'ava';
 import { resolveConfig, type ResolvedConfig } from '../../lib/config/load';
 import { LABELS, projectLabels } from '../../lib/docker/labels';
 import { galaxyImageRef, repoContainerName, repoImageRef } from '../../lib/naming';
-import { cleanWorkspace } from '../../tasks/cleanWorkspace';
+import { cleanWorkspace } from '../helpers/steps';
 import { docker, removeImage, ROOT, testRun } from '../helpers/docker';
 import { DEMO_WORK_DIR, demoFamily } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';

@@ -18,7 +18,7 @@ import { exitCodeFor } from '../../lib/exit';
 import { sha256File } from '../../lib/hash';
 import { galaxyImageRef } from '../../lib/naming';
 import { DEMO_SOURCES, gitIn, makeDemoRepos } from '../../scripts/demo-git';
-import { contrailAnsible } from '../../tasks/contrailAnsible';
+import { contrailAnsible } from '../helpers/steps';
 import { demoBaseImage, demoConfig, docker, imageLabels, testRun } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { tempDir } from '../helpers/temp';

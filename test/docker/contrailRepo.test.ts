@@ -16,7 +16,7 @@ import { LABELS } from '../../lib/docker/labels';
 import type { PipelineError } from '../../lib/errors';
 import { withTestLock } from '../helpers/lock';
 import type { RepoResult } from '../../lib/steps';
-import { contrailRepo } from '../../tasks/contrailRepo';
+import { contrailRepo } from '../helpers/steps';
 import { demoBaseImage, demoConfig, docker, removeImage, ROOT, testRun } from '../helpers/docker';
 import { makeDeb, rawTar, writeDeb } from '../helpers/deb';
 import { runGulp } from '../helpers/gulp';

@@ -11,7 +11,7 @@ import { resolveConfig } from '../../lib/config/load';
 import { isPipelineError, type PipelineError } from '../../lib/errors';
 import { parseManifest } from '../../lib/packages/buildPlan';
 import { resolveSource } from '../../lib/packages/sources';
-import { packageBuild } from '../../tasks/packageBuild';
+import { packageBuild } from '../helpers/steps';
 import { demoBaseImage, ROOT, testRun } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { demoPackages, runWithFiles } from '../helpers/packages';

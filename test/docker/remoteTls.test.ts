@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import test from 'ava';
 import * as tar from 'tar';
 import { LABELS, projectLabels } from '../../lib/docker/labels';
+import { importStream } from '../../lib/docker/images';
 import { followJsonStream } from '../../lib/docker/stream';
 import { makeEngineCerts } from '../helpers/certs';
 import { startTestEngine, type TestEngine } from '../helpers/engine';
@@ -31,7 +32,7 @@ test.before(async () => {
   // a one-file image made on that engine (no base image needed), for a container that is ours
   const dir = tempDir('contrail-tls-image-');
   fs.writeFileSync(path.join(dir, 'probe'), 'probe\n');
-  const stream = (await engine.docker.importImage(tar.c({ cwd: dir }, ['probe']) as any, { repo: 'contrail-tls-probe', tag: VERSION } as any)) as unknown as NodeJS.ReadableStream;
+  const stream = await importStream(engine.docker, tar.c({ cwd: dir }, ['probe']) as unknown as NodeJS.ReadableStream, 'contrail-tls-probe', VERSION, []);
   const outcome = await followJsonStream(stream);
   if (outcome.error) throw new Error(outcome.error);
 });

@@ -10,11 +10,12 @@ import type { ResolvedConfig } from '../../lib/config/load';
 import { memoryLogger, type MemoryLogger } from '../../lib/log';
 import { createRun, type Run } from '../../lib/run';
 import type { AnsibleResult, BuildResult, RepoResult } from '../../lib/steps';
-import { buildImages } from '../../tasks/buildImages';
-import { contrailAnsible } from '../../tasks/contrailAnsible';
-import { contrailRepo } from '../../tasks/contrailRepo';
+import { buildImages } from './steps';
+import { contrailAnsible } from './steps';
+import { contrailRepo } from './steps';
 import { demoBaseImage, demoConfig } from './docker';
 import { withTestLock } from './lock';
+import * as steps from '../../steps';
 
 export const DEMO_VERSION = '4.0.0.0-20';
 /** one work folder for every test file, so the last summary (build times) and prep outputs carry over */
@@ -66,7 +67,7 @@ export async function demoFamily(): Promise<DemoFamily> {
  */
 export function runWithDemoPrep(config: ResolvedConfig, demo: DemoFamily, docker?: Docker): Run & { log: MemoryLogger } {
   const run = runWith(config, docker);
-  void run.once('contrailRepo', async () => demo.repo);
-  void run.once('contrailAnsible', async () => demo.ansible);
+  void run.once(steps.contrailRepo, async () => demo.repo);
+  void run.once(steps.contrailAnsible, async () => demo.ansible);
   return run;
 }

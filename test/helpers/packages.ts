@@ -10,7 +10,7 @@ import * as tar from 'tar';
 import type { ResolvedConfig } from '../../lib/config/load';
 import { buildImage, logTail } from '../../lib/docker/build';
 import type { PackageBuildResult } from '../../lib/steps';
-import { packageBuild } from '../../tasks/packageBuild';
+import { packageBuild } from './steps';
 import { demoBaseImage, demoConfig, docker, testRun } from './docker';
 import { withTestLock } from './lock';
 

@@ -47,3 +47,19 @@ test('bad input exits 2 before any Docker work, with one clear message', async (
   t.regex(r.stdout + r.stderr, /flag --jobs must be a whole number, got "lots"/);
   t.notRegex(r.stdout + r.stderr, /Docker engine|    at /);
 });
+
+test('gulp --tasks-json lists, for the tasks that run prep, every flag they honour (their own and their steps\')', async (t) => {
+  const r = await runGulp(['--tasks-json']);
+  t.is(r.code, 0, r.stderr);
+  const nodes = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).nodes as { label: string; flags: Record<string, string> }[];
+  const flagsOf = (label: string) => Object.keys(nodes.find((n) => n.label === label)!.flags).map((f) => f.split(' ')[0]);
+  const prep = ['--packages-tar', '--packages-dir', '--packages-url', '--repo-port', '--ansible-artifact', '--ansible-repo', '--ansible-ref'];
+  const build = ['--contrail-version', '--os', '--images', '--jobs', '--work-dir', '--no-cache', '--config', '--wait'];
+  for (const task of ['all', 'buildImages', 'plan', 'save', 'push']) {
+    for (const f of [...prep, ...build]) t.true(flagsOf(task).includes(f), `${task} lists ${f}`);
+  }
+  for (const f of ['--save-dir', '--per-image']) t.true(flagsOf('save').includes(f), `save lists ${f}`);
+  for (const f of ['--registry', '--registry-user']) t.true(flagsOf('push').includes(f), `push lists ${f}`);
+  t.false(flagsOf('buildImages').includes('--registry'));
+  t.deepEqual(flagsOf('packageBuild').sort(), ['--config', '--contrail-version', '--os', '--wait', '--work-dir']);
+});

@@ -4,15 +4,14 @@ import { checkEngine } from '../lib/docker/engine';
 import { describeError } from '../lib/errors';
 import type { FailureFacts, RepoFact, RepoState } from '../lib/images/failureCause';
 import { fetchIndex } from '../lib/packages/repoServer';
-import type { PreparedFamily, PreparedImage } from './family';
-import { inspectOrNull } from '../lib/docker/notFound';
+import type { PreparedFamily, PreparedImage } from './familyFacts';
+import { localContainer } from '../lib/docker/containers';
 
 async function repoState(docker: Docker, name: string, url: string): Promise<RepoState> {
-  const info = await inspectOrNull(docker.getContainer(name).inspect());
-  if (!info) return { kind: 'missing' };
-  const s = info.State;
-  if (!s.Running || s.Paused) {
-    return { kind: 'stopped', status: s.Status, exitCode: s.Running ? null : s.ExitCode, finishedAt: s.Running ? null : s.FinishedAt, oomKilled: s.OOMKilled };
+  const s = await localContainer(docker, name);
+  if (!s) return { kind: 'missing' };
+  if (!s.running || s.paused) {
+    return { kind: 'stopped', status: s.status, exitCode: s.running ? null : s.exitCode, finishedAt: s.running ? null : s.finishedAt, oomKilled: s.oomKilled };
   }
   const answer = await fetchIndex(docker.getContainer(name), url);
   return answer.text !== undefined ? { kind: 'running', answers: true } : { kind: 'running', answers: false, problem: answer.error ?? 'no answer' };

@@ -37,7 +37,8 @@ import type { Run } from '../lib/run';
 import type { AnsibleResult } from '../lib/steps';
 import { didYouMean, formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { baseImage } from './baseImage';
+import { runStep } from '../lib/step';
+import { baseImage } from '.';
 import { readTextOrNull } from '../lib/fs/read';
 
 /** The folder the tree has inside the artifact; buildImages extracts it at '/'. */
@@ -48,13 +49,11 @@ interface Outputs {
   manifest: string;
 }
 
-export function contrailAnsible(run: Run): Promise<AnsibleResult> {
-  return run.once('contrailAnsible', async () => {
-    const dir = workPaths(run.config.workDir).artifacts;
-    const out = { artifact: path.join(dir, ansibleArtifactName(run.config.version)), manifest: path.join(dir, ansibleManifestName(run.config.version)) };
-    const given = run.config.ansible.artifact;
-    return (given && (await fromGivenArtifact(run, given, out))) || fromGit(run, out);
-  });
+export async function contrailAnsible(run: Run): Promise<AnsibleResult> {
+  const dir = workPaths(run.config.workDir).artifacts;
+  const out = { artifact: path.join(dir, ansibleArtifactName(run.config.version)), manifest: path.join(dir, ansibleManifestName(run.config.version)) };
+  const given = run.config.ansible.artifact;
+  return (given && (await fromGivenArtifact(run, given, out))) || fromGit(run, out);
 }
 
 /** The given artifact under the versioned name; undefined (after a warning) when it cannot be had. */
@@ -238,7 +237,7 @@ function ownRoleDependencies(src: string, roleDir: string): Requirement[] {
 
 async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Requirement[], ownRoles: string[]): Promise<ClosureResult> {
   const docker = await run.engine();
-  const base = await baseImage(run);
+  const base = await runStep(run, baseImage);
   const paths = workPaths(run.config.workDir);
   const image = await ensureGalaxyImage(docker, {
     ref: galaxyImageRef(run.config.os, run.config.version),

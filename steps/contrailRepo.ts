@@ -6,6 +6,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { engineArch } from '../lib/docker/containers';
 import { engineTarget, loopbackOnTwoMachines } from '../lib/docker/engine';
 import { inputError } from '../lib/errors';
 import { sha256File } from '../lib/hash';
@@ -20,8 +21,8 @@ import type { Run } from '../lib/run';
 import type { RepoResult } from '../lib/steps';
 import { formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { baseImage } from './baseImage';
-import { packageBuild } from './packageBuild';
+import { runStep } from '../lib/step';
+import { baseImage, packageBuild } from '.';
 
 const pathKind = (p: string): PathKind => {
   try {
@@ -89,55 +90,53 @@ async function fromFolder(dir: string): Promise<PackageSet> {
 }
 
 export async function contrailRepo(run: Run): Promise<RepoResult> {
-  return run.once('contrailRepo', async () => {
-    const docker = await run.engine();
-    const { config, log } = run;
-    const { input, notes } = choosePackagesInput(config.packages, pathKind);
-    for (const note of notes) log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
-    const priority = config.repo.priority;
+  const docker = await run.engine();
+  const { config, log } = run;
+  const { input, notes } = choosePackagesInput(config.packages, pathKind);
+  for (const note of notes) log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
+  const priority = config.repo.priority;
 
-    if (input.kind === 'url') {
-      const twoMachines = loopbackOnTwoMachines(engineTarget(), `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
-      if (twoMachines) log.warn(`contrail-repo: ${twoMachines}`);
-      const arch = debianArch((await docker.version()).Arch);
-      const index = await readExistingRepo(input.url, input.distribution, arch);
-      log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
-      return {
-        url: input.url, host: pinHost(input.url), priority, distribution: input.distribution,
-        indexHash: index.indexHash, packages: index.packages, source: 'url', image: null, container: null,
-      };
-    }
+  if (input.kind === 'url') {
+    const twoMachines = loopbackOnTwoMachines(engineTarget(), `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
+    if (twoMachines) log.warn(`contrail-repo: ${twoMachines}`);
+    const arch = debianArch(await engineArch(docker));
+    const index = await readExistingRepo(input.url, input.distribution, arch);
+    log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
+    return {
+      url: input.url, host: pinHost(input.url), priority, distribution: input.distribution,
+      indexHash: index.indexHash, packages: index.packages, source: 'url', image: null, container: null,
+    };
+  }
 
-    let set: PackageSet;
-    if (input.kind === 'tar') set = await fromTarball(run, input);
-    else if (input.kind === 'dir') set = await fromFolder(input.dir);
-    else set = await fromFiles((await packageBuild(run)).debs, 'packageBuild output');
+  let set: PackageSet;
+  if (input.kind === 'tar') set = await fromTarball(run, input);
+  else if (input.kind === 'dir') set = await fromFolder(input.dir);
+  else set = await fromFiles((await runStep(run, packageBuild)).debs, 'packageBuild output');
 
-    try {
-      const base = await baseImage(run);
-      const paths = workPaths(config.workDir);
-      const started = Date.now();
-      const server = await ensureRepoServer(docker, {
-        os: config.os,
-        version: config.version,
-        host: config.repo.host,
-        port: config.repo.port,
-        network: config.network,
-        baseImage: { ref: base.ref, id: base.id },
-        packageSetId: set.id,
-        debs: set.debs,
-        tmpDir: paths.tmp,
-        logFile: path.join(paths.logs, 'contrail-repo.log'),
-        signal: run.signal,
-      }, log);
-      log.info(`contrail-repo: ${server.url} ${server.action === 'reused' ? 'already serves' : 'serves'} ${Object.keys(server.index.packages).length} packages (${server.action}, ${formatDuration(Date.now() - started)})`);
-      return {
-        url: server.url, host: pinHost(server.url), priority, distribution: './',
-        indexHash: server.index.indexHash, packages: server.index.packages, source: input.kind,
-        image: server.image, container: server.container,
-      };
-    } finally {
-      set.cleanup();
-    }
-  });
+  try {
+    const base = await runStep(run, baseImage);
+    const paths = workPaths(config.workDir);
+    const started = Date.now();
+    const server = await ensureRepoServer(docker, {
+      os: config.os,
+      version: config.version,
+      host: config.repo.host,
+      port: config.repo.port,
+      network: config.network,
+      baseImage: { ref: base.ref, id: base.id },
+      packageSetId: set.id,
+      debs: set.debs,
+      tmpDir: paths.tmp,
+      logFile: path.join(paths.logs, 'contrail-repo.log'),
+      signal: run.signal,
+    }, log);
+    log.info(`contrail-repo: ${server.url} ${server.action === 'reused' ? 'already serves' : 'serves'} ${Object.keys(server.index.packages).length} packages (${server.action}, ${formatDuration(Date.now() - started)})`);
+    return {
+      url: server.url, host: pinHost(server.url), priority, distribution: './',
+      indexHash: server.index.indexHash, packages: server.index.packages, source: input.kind,
+      image: server.image, container: server.container,
+    };
+  } finally {
+    set.cleanup();
+  }
 }

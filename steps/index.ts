@@ -1,0 +1,122 @@
+/**
+ * Every step of the pipeline, declared once (lib/step.ts): the gulp tasks, their `--tasks` help
+ * and the run-once memo are derived from these. Each step's work lives in the module of the same
+ * name in this folder and is loaded only when the step runs, so listing tasks stays fast.
+ */
+import type { BaseImage } from '../lib/docker/baseImage';
+import type { CleanResult } from '../lib/clean/cleanAll';
+import type { Plan } from '../lib/images/plan';
+import type { RegistryTarget } from '../lib/push/connect';
+import type { PushOutcome } from '../lib/push/targets';
+import type { SaveResult } from '../lib/save/saveAll';
+import { defineStep } from '../lib/step';
+import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
+
+const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache'];
+
+export const baseImage = defineStep<BaseImage>({
+  name: 'baseImage',
+  description: 'The OS image everything derives from: local, pulled, or bootstrapped with debootstrap',
+  flags: ['os'],
+  listed: false,
+  load: async () => (require('./baseImage') as typeof import('./baseImage')).baseImage,
+});
+
+export const packageBuild = defineStep<PackageBuildResult>({
+  name: 'packageBuild',
+  description: "Build Contrail's Debian packages from the sources in packages.build, in a builder container",
+  flags: ['contrail-version', 'os', 'work-dir'],
+  mayRun: [baseImage],
+  load: async () => (require('./packageBuild') as typeof import('./packageBuild')).packageBuild,
+});
+
+export const contrailRepo = defineStep<RepoResult>({
+  name: 'contrailRepo',
+  description: 'Serve the Contrail packages (tar, folder, URL, or packageBuild) from the contrail-repo container',
+  flags: ['contrail-version', 'os', 'work-dir', 'packages-tar', 'packages-dir', 'packages-url', 'repo-port'],
+  mayRun: [packageBuild, baseImage],
+  load: async () => (require('./contrailRepo') as typeof import('./contrailRepo')).contrailRepo,
+});
+
+export const contrailAnsible = defineStep<AnsibleResult>({
+  name: 'contrailAnsible',
+  description: 'Make contrail-ansible-<version>.tar.gz: the repo at its ref with every ansible-galaxy dependency',
+  flags: ['contrail-version', 'work-dir', 'ansible-artifact', 'ansible-repo', 'ansible-ref'],
+  mayRun: [baseImage],
+  load: async () => (require('./contrailAnsible') as typeof import('./contrailAnsible')).contrailAnsible,
+});
+
+export const prep = defineStep({
+  name: 'prep',
+  description: 'contrailRepo and contrailAnsible, side by side',
+  needs: { repo: contrailRepo, ansible: contrailAnsible },
+});
+
+const family = { repo: contrailRepo, ansible: contrailAnsible, base: baseImage };
+
+export const buildImages = defineStep<BuildResult, typeof family>({
+  name: 'buildImages',
+  description: 'Build the image family contrail-<component>-<os>:<version>, skipping what has not changed',
+  flags: BUILD_FLAGS,
+  needs: family,
+  load: async () => (require('./buildImages') as typeof import('./buildImages')).buildImages,
+});
+
+export const plan = defineStep<Plan, typeof family>({
+  name: 'plan',
+  description: 'Show what would be built and what skipped, and why, without building',
+  flags: BUILD_FLAGS,
+  needs: family,
+  load: async () => (require('./plan') as typeof import('./plan')).plan,
+});
+
+export const all = defineStep({
+  name: 'all',
+  description: 'prep, then buildImages: the whole family (the default task)',
+  needs: { images: buildImages },
+});
+
+// The save folder and the registry are checked before anything is built: a wrong password or a
+// read-only folder fails in seconds, not after the build.
+export const checkSaveDir = defineStep<string>({
+  name: 'checkSaveDir',
+  description: 'Check that the save folder is given and writable',
+  flags: ['save-dir'],
+  listed: false,
+  load: async () => (require('./save') as typeof import('./save')).checkSaveDir,
+});
+
+const shipped = { images: buildImages, repo: contrailRepo, ansible: contrailAnsible };
+
+export const saveImages = defineStep<SaveResult, typeof shipped, { dir: typeof checkSaveDir }>({
+  name: 'saveImages',
+  description: 'Build what is missing, then save the family into --save-dir',
+  flags: ['save-dir', 'per-image'],
+  first: { dir: checkSaveDir },
+  needs: shipped,
+  load: async () => (require('./save') as typeof import('./save')).saveImages,
+});
+
+export const checkRegistry = defineStep<RegistryTarget>({
+  name: 'checkRegistry',
+  description: 'Check that the registry answers and accepts the credentials',
+  flags: ['registry', 'registry-user'],
+  listed: false,
+  load: async () => (require('./push') as typeof import('./push')).checkRegistry,
+});
+
+export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }>({
+  name: 'pushImages',
+  description: 'Build what is missing, then push the family to --registry',
+  flags: ['registry', 'registry-user'],
+  first: { target: checkRegistry },
+  needs: shipped,
+  load: async () => (require('./push') as typeof import('./push')).pushImages,
+});
+
+export const clean = defineStep<CleanResult>({
+  name: 'clean',
+  description: "Remove the repo container, this project's containers, temporary files and (unless --keep-images) its images",
+  flags: ['contrail-version', 'os', 'work-dir', 'keep-images', 'all'],
+  load: async () => (require('./clean') as typeof import('./clean')).clean,
+});

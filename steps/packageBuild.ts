@@ -1,0 +1,180 @@
+/**
+ * packageBuild: Contrail's Debian packages from packages.build.sources, built in the listed order
+ * inside a builder container, into <workDir>/packages with manifest.json. The facts (each source's
+ * resolved revision, the manifest, the outputs' checksums) make a plan (lib/packages/buildPlan.ts
+ * planSources): unchanged sources are skipped; the rest are checked out and built.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildError, inputError } from '../lib/errors';
+import { writeFileAtomic } from '../lib/fs/atomic';
+import { sha256File } from '../lib/hash';
+import { logTail } from '../lib/docker/build';
+import {
+  describeOutputs, emptyManifest, fileClash, MANIFEST_NAME, missingExpected, parseManifest, planSources,
+  sourceKey, updateManifest, type Manifest, type ManifestSource, type SkipDecision,
+} from '../lib/packages/buildPlan';
+import { binaryPackages, buildDependencies } from '../lib/packages/control';
+import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
+import type { BaseImage } from '../lib/docker/baseImage';
+import { checkoutSource, isGitSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
+import type { Run } from '../lib/run';
+import type { PackageBuildResult } from '../lib/steps';
+import { formatDuration } from '../lib/text';
+import { workPaths } from '../lib/workDir';
+import { runStep } from '../lib/step';
+import { baseImage } from '.';
+import { readTextOrNull } from '../lib/fs/read';
+
+export const sourceLog = (logs: string, name: string) => path.join(logs, `package-${name}.log`);
+
+/** What one packageBuild run works with. */
+interface PackageRun {
+  run: Run;
+  base: BaseImage;
+  /** builderHash: the recipe part of every source's key */
+  recipe: string;
+  paths: ReturnType<typeof workPaths>;
+  manifestFile: string;
+  manifest: Manifest;
+}
+
+export async function packageBuild(run: Run): Promise<PackageBuildResult> {
+  const { sources } = run.config.packages.build;
+  if (sources.length === 0) {
+    throw inputError('packages.build.sources is empty: there is nothing to build', 'list the sources, e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}, or give packages.tar/dir/url');
+  }
+  const paths = workPaths(run.config.workDir);
+  const manifestFile = path.join(paths.packages, MANIFEST_NAME);
+  fs.mkdirSync(paths.packages, { recursive: true });
+  const base = await runStep(run, baseImage);
+  const pr: PackageRun = {
+    run, base, recipe: builderHash(base.id), paths, manifestFile,
+    manifest: parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os),
+  };
+
+  // Resolve every source (and check every folder) before anything builds.
+  const resolved: ResolvedSource[] = [];
+  for (const [i, s] of sources.entries()) resolved.push(await resolveSource(s, i, { signal: run.signal }));
+  const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
+  const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
+  for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
+
+  // Check out what must be built (and check its debian/) before the first build.
+  for (const { r } of toBuild) await checkoutSource(r, path.join(paths.git, 'packages', r.source.name), { signal: run.signal });
+  await buildAll(pr, toBuild);
+  pruneManifest(pr);
+  return checkExpected(pr);
+}
+
+const keyOf = (pr: PackageRun, r: ResolvedSource) => sourceKey({ name: r.source.name, revision: r.revision, subdir: r.subdir, recipe: pr.recipe });
+
+function sourceFacts(pr: PackageRun, r: ResolvedSource) {
+  const control = r.tree ? readTextOrNull(path.join(r.tree, r.subdir, 'debian', 'control')) : null;
+  return {
+    name: r.source.name, key: keyOf(pr, r), abbreviated: r.commit === null && isGitSource(r.source),
+    declares: control === null ? null : binaryPackages(control),
+  };
+}
+
+/** The sha256 of every output the manifest records, null when it is missing. */
+async function outputSums(pr: PackageRun): Promise<Map<string, string | null>> {
+  const sums = new Map<string, string | null>();
+  for (const f of pr.manifest.sources.flatMap((e) => e.files)) {
+    const p = path.join(pr.paths.packages, f.file);
+    sums.set(f.file, fs.existsSync(p) ? await sha256File(p) : null);
+  }
+  return sums;
+}
+
+/** Builds the sources one after another in one builder container, started for the first of them. */
+async function buildAll(pr: PackageRun, toBuild: { r: ResolvedSource; decision: SkipDecision }[]): Promise<void> {
+  if (toBuild.length === 0) return;
+  const builder = await openBuilder(pr, new Set(toBuild.map((t) => t.r.source.name)));
+  try {
+    for (const [n, { r, decision }] of toBuild.entries()) {
+      const logFile = sourceLog(pr.paths.logs, r.source.name);
+      pr.run.log.info(`packageBuild: ${r.source.name} (${n + 1}/${toBuild.length}): building, ${decision.reason} (log: ${logFile})`);
+      await buildOne(pr, builder, r, logFile);
+    }
+  } finally {
+    await builder.close();
+  }
+}
+
+/** The builder container, with what was built before (and is skipped now) installable by what follows. */
+async function openBuilder(pr: PackageRun, rebuilding: Set<string>): Promise<Builder> {
+  const { config, log, signal } = pr.run;
+  const image = await ensureBuilderImage(await pr.run.engine(), {
+    os: config.os, version: config.version, baseImage: { ref: pr.base.ref, id: pr.base.id }, network: config.network,
+    logFile: path.join(pr.paths.logs, 'contrail-builder.log'), signal,
+  }, log);
+  const builder = await startBuilder(await pr.run.engine(), image.id, config.network, config.workDir, signal);
+  const earlier = pr.manifest.sources.filter((e) => !rebuilding.has(e.name)).flatMap((e) => e.files.map((f) => f.file));
+  await builder.addPackages(pr.paths.packages, earlier.filter((f) => fs.existsSync(path.join(pr.paths.packages, f))));
+  return builder;
+}
+
+/** One source: built, its outputs moved into packages/ and recorded in the manifest. */
+async function buildOne(pr: PackageRun, builder: Builder, r: ResolvedSource, logFile: string): Promise<void> {
+  const name = r.source.name;
+  const started = Date.now();
+  const code = await builder.build(name, r.tree!, r.subdir, logFile);
+  if (pr.run.signal.aborted) throw buildError(`packageBuild: interrupted while building ${name}`);
+  if (code !== 0) {
+    throw buildError(`packageBuild: source ${name} failed to build (exit code ${code})`, `see its log: ${logFile}`, { details: logTail(logFile) });
+  }
+  const scratch = fs.mkdtempSync(path.join(pr.paths.packages, `.tmp-${name}-`));
+  try {
+    const files = await builder.outputs(name, scratch);
+    const outputs = describeOutputs(await Promise.all(files.map(async (f) => ({ file: path.basename(f), sha256: await sha256File(f) }))));
+    const entry = manifestEntry(pr, r, logFile, outputs);
+    const clash = fileClash([...pr.manifest.sources.filter((e) => e.name !== name), entry]);
+    if (clash) throw buildError(`packageBuild: sources ${clash.first} and ${clash.second} both build ${clash.file}`, 'give each package one source');
+    for (const f of files) fs.renameSync(f, path.join(pr.paths.packages, path.basename(f)));
+    writeManifest(pr, updateManifest(pr.manifest, entry, sourceOrder(pr)));
+    pr.run.log.info(`packageBuild: ${name}: built ${outputs.map((o) => o.file).join(', ')} in ${formatDuration(Date.now() - started)}`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function manifestEntry(pr: PackageRun, r: ResolvedSource, logFile: string, files: ManifestSource['files']): ManifestSource {
+  return {
+    name: r.source.name,
+    ...(isGitSource(r.source) ? { git: r.source.git, ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : { path: r.source.path }),
+    commit: r.commit,
+    revision: r.revision,
+    key: keyOf(pr, r),
+    buildDepends: buildDependencies(readTextOrNull(path.join(r.tree!, r.subdir, 'debian', 'control')) ?? ''),
+    log: logFile,
+    builtAt: new Date().toISOString(),
+    files,
+  };
+}
+
+const sourceOrder = (pr: PackageRun) => pr.run.config.packages.build.sources.map((s) => s.name);
+
+/** The manifest written (complete, atomically), then the files it no longer records removed. */
+function writeManifest(pr: PackageRun, next: { manifest: Manifest; stale: string[] }): void {
+  writeFileAtomic(pr.manifestFile, `${JSON.stringify(next.manifest, null, 2)}\n`);
+  pr.manifest = next.manifest;
+  for (const f of next.stale) fs.rmSync(path.join(pr.paths.packages, f), { force: true });
+}
+
+/** Sources no longer configured: dropped from the manifest, their files removed. */
+function pruneManifest(pr: PackageRun): void {
+  const pruned = updateManifest(pr.manifest, null, sourceOrder(pr));
+  if (pruned.stale.length || pruned.manifest.sources.length !== pr.manifest.sources.length || !fs.existsSync(pr.manifestFile)) writeManifest(pr, pruned);
+}
+
+/** Every package named in packages.build.expect came out. */
+function checkExpected(pr: PackageRun): PackageBuildResult {
+  const built = pr.manifest.sources.flatMap((e) => e.files);
+  const missing = missingExpected(pr.run.config.packages.build.expect, built.map((f) => f.package));
+  if (missing.length) {
+    throw buildError(`packageBuild: no source built ${missing.join(', ')} (named in packages.build.expect)`,
+      `the sources built: ${[...new Set(built.map((f) => f.package))].join(', ') || 'nothing'}; check their debian/control, or the expect list`);
+  }
+  return { dir: pr.paths.packages, manifest: pr.manifestFile, debs: built.map((f) => path.join(pr.paths.packages, f.file)) };
+}

@@ -1,0 +1,31 @@
+import { engineTarget, loopbackOnTwoMachines } from '../lib/docker/engine';
+import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from '../lib/push/connect';
+import { pushAll } from '../lib/push/pushAll';
+import type { PushOutcome } from '../lib/push/targets';
+import type { Run } from '../lib/run';
+import type { BuildResult, RepoResult } from '../lib/steps';
+import { shippableImages } from './shippableImages';
+
+/** Before any build: the registry answers and accepts the credentials. */
+export async function checkRegistry(run: Run): Promise<RegistryTarget> {
+  const twoMachines = loopbackOnTwoMachines(engineTarget(), `the registry ${run.config.registry}`, run.config.registry?.split('/')[0] ?? '');
+  if (twoMachines) run.log.warn(`push: ${twoMachines}`);
+  return connectRegistry({
+    registry: run.config.registry,
+    user: run.config.push.user,
+    env: process.env,
+    retries: run.config.push.retries,
+    log: run.log,
+    signal: run.signal,
+    engineRegistryConfig: async () => ((await (await run.engine()).info()) as { RegistryConfig?: EngineRegistryConfig }).RegistryConfig,
+  });
+}
+
+/** The family and the repo image to the registry, `jobs` at once, each digest read back. */
+export async function pushImages(run: Run, needs: { images: BuildResult; repo: RepoResult; target: RegistryTarget }): Promise<PushOutcome[]> {
+  const docker = await run.engine();
+  return pushAll(docker, {
+    target: needs.target, images: await shippableImages(docker, needs.images, needs.repo, 'push'), version: run.config.version,
+    jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal,
+  });
+}

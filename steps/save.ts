@@ -1,0 +1,20 @@
+import type { Run } from '../lib/run';
+import { saveAll, type SaveResult } from '../lib/save/saveAll';
+import { prepareSaveFolder } from '../lib/save/saveFolder';
+import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
+import { shippableImages } from './shippableImages';
+
+/** Before any build: a save folder is given and can be written. */
+export async function checkSaveDir(run: Run): Promise<string> {
+  return prepareSaveFolder(run.config.saveDir);
+}
+
+/** The family, the repo image and the ansible artifact into the save folder. */
+export async function saveImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; dir: string }): Promise<SaveResult> {
+  const docker = await run.engine();
+  const c = run.config;
+  return saveAll(docker, {
+    dir: needs.dir, os: c.os, version: c.version, perImage: c.save.perImage, gzipLevel: c.save.gzipLevel,
+    images: await shippableImages(docker, needs.images, needs.repo, 'save'), ansible: needs.ansible, log: run.log, signal: run.signal,
+  });
+}

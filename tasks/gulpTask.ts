@@ -1,0 +1,108 @@
+/**
+ * The gulp side of a step (steps/index.ts): a task composed with gulp's series/parallel from the
+ * step's declaration (its checks first, then the listed steps it needs side by side, then its
+ * own work), described with its flags and those of every step it may run for `gulp --tasks` and
+ * the IDEs' task lists, sharing one Run per process (config, the work folder's lock, interrupt
+ * handling), and reporting a failure to the one place that decides the exit code.
+ */
+import { parallel, series } from 'gulp';
+import type { TaskFunction } from 'undertaker';
+import { FLAGS } from '../lib/config/overlays';
+import { recordFailure } from '../lib/exit';
+import { handleInterrupts, throwIfInterrupted } from '../lib/interrupt';
+import { acquireWorkLock } from '../lib/lock';
+import { gulpLogger } from '../lib/log';
+import type { Run } from '../lib/run';
+import { flagsHonoured, runStep, type Step, stepsUnder } from '../lib/step';
+
+let current: Run | undefined;
+const running = new Map<string, Promise<unknown>>();
+
+/** The run of this gulp process: config from argv and the environment, resolved on first use. */
+export function currentRun(): Run {
+  if (!current) {
+    // loaded on first use, so `gulp --tasks` stays fast (no ajv, dockerode, ...)
+    const { resolveConfig }: typeof import('../lib/config/load') = require('../lib/config/load');
+    const { createRun }: typeof import('../lib/run') = require('../lib/run');
+    const config = resolveConfig();
+    const controller = new AbortController();
+    handleInterrupts({ controller, log: gulpLogger, running: () => [...running.keys()] });
+    current = createRun({ config, log: gulpLogger, signal: controller.signal });
+  }
+  return current;
+}
+
+/** One run per work folder: taken by the first task that starts, released at exit. */
+function lockWorkDir(run: Run, task: string): Promise<unknown> {
+  return run.once('work-dir-lock', () =>
+    acquireWorkLock(run.config.workDir, { task, wait: run.config.flags.wait, log: run.log, signal: run.signal }));
+}
+
+type DescribedTask = TaskFunction & { description?: string; flags?: Record<string, string> };
+
+/** The `--flag VALUE` lines of gulp --tasks for a step: what it and the steps it may run honour. */
+export function flagHelp(step: Step): Record<string, string> {
+  const out: Record<string, string> = { '--config FILE': 'the build description (default: ./config.json)' };
+  for (const n of flagsHonoured(step)) {
+    const f = FLAGS[n];
+    if (!f) throw new Error(`step ${step.name} names no flag --${n} of lib/config/overlays.ts`);
+    out[f.type === 'bool' ? `--${n}` : `--${n} VALUE`] = f.help;
+  }
+  out['--wait'] = FLAGS.wait.help;
+  return out;
+}
+
+/** The step's own work as a gulp task function; its needs are already done, or run through the memo. */
+function ownWork(step: Step): DescribedTask {
+  const task: DescribedTask = async () => {
+    let promise: Promise<unknown> | undefined;
+    try {
+      const run = currentRun();
+      await lockWorkDir(run, step.name);
+      throwIfInterrupted(run.signal);
+      promise = runStep(run, step);
+      running.set(step.name, promise);
+      await promise;
+      throwIfInterrupted(run.signal);
+    } catch (e) {
+      recordFailure(e);
+      // gulp-cli exits as soon as one task fails; let the steps running beside this one finish
+      // (or wind down after an interrupt) so they leave no containers or partial files behind.
+      running.delete(step.name);
+      await Promise.allSettled(running.values());
+      throw e;
+    } finally {
+      running.delete(step.name);
+    }
+  };
+  task.displayName = step.name;
+  return describe(task, step);
+}
+
+function describe<T extends DescribedTask>(task: T, step: Step): T {
+  task.description = step.description;
+  task.flags = flagHelp(step);
+  return task;
+}
+
+/** What runs, in order: the step's checks, its listed needs side by side, its own work. */
+function parts(step: Step): TaskFunction[] {
+  const listed = Object.values(step.needs).filter((s) => s.listed);
+  // a need another need runs already (push needs contrailRepo, and buildImages, which runs it) appears once
+  const needs = listed.filter((n) => !listed.some((o) => o !== n && stepsUnder(o).includes(n)));
+  const out: TaskFunction[] = Object.values(step.first).map(ownWork);
+  if (step.group && needs.length === 1 && out.length === 0) return parts(needs[0]);
+  if (needs.length) out.push(needs.length === 1 ? gulpTask(needs[0]) : parallel(...needs.map(gulpTask)));
+  if (!step.group) out.push(ownWork(step));
+  return out;
+}
+
+/**
+ * `series(checks..., parallel(needs...), own)`, leaving out what is empty; a group (prep, all) is
+ * its needs alone. Only a step's own work carries its name: gulp-cli registers an export under
+ * its function's displayName, and `save` must stay `save`.
+ */
+export function gulpTask(step: Step): TaskFunction {
+  const p = parts(step);
+  return describe(p.length === 1 ? p[0] : series(...p), step);
+}
