@@ -22,10 +22,6 @@ export function recordFailure(error: unknown): void {
   if (firstFailure === undefined) firstFailure = error;
 }
 
-export function recordedFailure(): unknown {
-  return firstFailure;
-}
-
 /**
  * gulp-cli exits 1 on any task failure; we refine that code on the way out, so scripts can tell
  * a bad input (2) or an interruption (130) from a failed build (1).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: type-check, unit tests, then the Docker integration tests against a real
+# The test command: type-check, lint, unit tests, then the Docker integration tests against a real
 # engine (started here when none answers). Ends with one line `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,9 @@ count() { # adds the counts of an ava log: one line per test, ✔ passed, ✘ fa
 log=$(mktemp)
 echo "== type check (tsc --noEmit)"
 if npx tsc --noEmit -p .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "== lint (npm run lint: oxlint with type-aware rules)"
+if npm run --silent lint; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== ava: ${AVA_FILES:-test/unit test/docker}"
 # shellcheck disable=SC2086

@@ -81,7 +81,7 @@ const scalar = (node: unknown): string | undefined => {
   if (!isScalar(node)) return undefined;
   const v = node.value;
   if (v === null || v === undefined) return '';
-  return typeof v === 'object' ? undefined : String(v);
+  return typeof v === 'object' ? undefined : String(v as string | number | boolean | bigint);
 };
 
 function mapOf(node: unknown): Map<string, unknown> {

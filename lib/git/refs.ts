@@ -61,6 +61,3 @@ export function refNames(refs: Map<string, string>): string[] {
   }
   return [...names].sort();
 }
-
-/** A branch or HEAD can move; a tag or a commit id is taken as fixed. */
-export const canMove = (kind: RefKind): boolean => kind === 'branch' || kind === 'head';

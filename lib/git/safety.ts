@@ -13,6 +13,7 @@ export function checkGitUrl(url: string, what: string): void {
   if (url.startsWith('-')) {
     throw inputError(`${what} ${quote(url)} starts with '-', which git would read as an option`, 'give a repository URL such as https://host/org/repo.git or file:///path/repo');
   }
+  // oxlint-disable-next-line no-control-regex -- control characters are what this check looks for
   if (/[\s\0]/.test(url) || /[\x00-\x1f\x7f]/.test(url)) {
     throw inputError(`${what} ${quote(url)} contains white space or control characters`, 'give a plain repository URL');
   }
@@ -32,6 +33,7 @@ export function checkGitRef(ref: string, what: string): void {
     inputError(`${what} ${quote(ref)} ${why}`, 'give a commit id, a branch or a tag, e.g. master, v4.0.0 or 3f2c1ab');
   if (ref.startsWith('-')) throw bad("starts with '-', which git would read as an option");
   if (ref === '' || ref === '@') throw bad('is not a ref');
+  // oxlint-disable-next-line no-control-regex -- control characters are what this check looks for
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) throw bad('contains a character git does not allow in refs');
   if (ref.includes('..') || ref.includes('@{') || ref.includes('//')) throw bad('contains a sequence git does not allow in refs');
   if (ref.startsWith('/') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock')) throw bad('is not a valid ref name');

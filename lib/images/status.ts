@@ -46,7 +46,7 @@ export function statusLine(log: Logger, total: number, out: NodeJS.WriteStream |
     draw();
   };
   return {
-    log: { debug: wrap(log.debug), info: wrap(log.info), warn: wrap(log.warn), error: wrap(log.error) },
+    log: { debug: wrap((m) => log.debug(m)), info: wrap((m) => log.info(m)), warn: wrap((m) => log.warn(m)), error: wrap((m) => log.error(m)) },
     running: (n) => {
       running.set(n, Date.now());
       draw();

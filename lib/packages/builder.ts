@@ -22,13 +22,6 @@ export const BUILDER_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-
 /** Part of the recipe: no automatic -dbgsym packages (nobody installs them into images). */
 export const BUILD_ENV = ['DEB_BUILD_OPTIONS=noautodbgsym', 'DEBIAN_FRONTEND=noninteractive'];
 
-export interface BuilderImage {
-  ref: string;
-  id: string | null;
-  /** the label the image carries: its recipe and base */
-  hash: string;
-}
-
 /** The builder's hash, from its recipe files and the base image: computed without Docker. */
 export function builderHash(baseImageId: string): string {
   return hashJson({ context: treeHash(BUILDER_CONTEXT), base: baseImageId, env: BUILD_ENV });

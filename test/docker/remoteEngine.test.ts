@@ -122,7 +122,7 @@ test.serial('gulp push with DOCKER_HOST=tcp://: packages, repo, contrail-ansible
     const digest = await registry.manifestDigest(`contrail-${c}-${OS}`, VERSION);
     t.truthy(digest, `contrail-${c}-${OS}:${VERSION} in the registry`);
     const pushed = await inspectOrNull(engine.docker, `${registry.address}/${refOf(c)}`);
-    t.true((pushed?.RepoDigests ?? []).some((d) => d.endsWith(`@${digest}`)), `${c}: ${pushed?.RepoDigests}`);
+    t.true((pushed?.RepoDigests ?? []).some((d) => d.endsWith(`@${digest}`)), `${c}: ${(pushed?.RepoDigests ?? []).join(', ')}`);
   }
 });
 

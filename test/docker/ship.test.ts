@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import test from 'ava';
 import * as tar from 'tar';
 import type { SaveManifest } from '../../lib/save/manifest';
-import { saveImages } from '../../tasks/saveImages';
+import { saveImages } from '../helpers/steps';
 import { demoConfig, removeImage } from '../helpers/docker';
 import { DEMO_VERSION, DEMO_WORK_DIR, demoFamily, runWith, type DemoFamily } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
@@ -56,9 +56,10 @@ test.serial('save step: one archive with every family image and the repo image, 
     const refs = [...demo.build.images.map((i) => i.ref), demo.repo.image!.ref];
     t.deepEqual((await archiveTags(path.join(dir, archive))).sort(), [...refs].sort());
     const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as SaveManifest;
-    t.deepEqual(m.images.map((i) => [i.ref, i.id]).sort(), [
+    const byRef = (a: (string | null)[], b: (string | null)[]) => String(a[0]).localeCompare(String(b[0]));
+    t.deepEqual(m.images.map((i) => [i.ref, i.id]).sort(byRef), [
       ...demo.build.images.map((i) => [i.ref, i.id]), [demo.repo.image!.ref, demo.repo.image!.id],
-    ].sort());
+    ].sort(byRef));
     t.is(m.ansible!.commit, demo.ansible.commit);
     t.is(m.ansible!.sha256, demo.ansible.sha256);
     t.true(fs.readFileSync(path.join(dir, `contrail-ansible-${DEMO_VERSION}.tar.gz`)).equals(fs.readFileSync(demo.ansible.artifact)));

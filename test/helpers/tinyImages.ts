@@ -5,6 +5,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type Docker from 'dockerode';
 import * as tar from 'tar';
 import { LABELS, projectLabels, type Role } from '../../lib/docker/labels';
 import { followJsonStream } from '../../lib/docker/stream';
@@ -39,7 +40,7 @@ export async function buildTinyImage(o: TinyImageOptions): Promise<ShipImage> {
   fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${o.from ?? 'debian:bookworm'}\nCOPY blob /blob-${o.component}\n`);
   fs.writeFileSync(path.join(dir, 'blob'), crypto.randomBytes((o.kb ?? 64) * 1024));
   const context = tar.c({ cwd: dir }, ['Dockerfile', 'blob']) as unknown as NodeJS.ReadableStream;
-  const stream: NodeJS.ReadableStream = (await docker.buildImage(context, { t: ref, labels, forcerm: true, networkmode: 'host' } as any)) as any;
+  const stream = await docker.buildImage(context, { t: ref, labels, forcerm: true, networkmode: 'host' } as Docker.ImageBuildOptions);
   const outcome = await followJsonStream(stream);
   if (outcome.error) throw new Error(`building ${ref}: ${outcome.error}`);
   const info = await docker.getImage(ref).inspect();

@@ -13,7 +13,6 @@ import {
   parseMetaDependencies,
   parseRequirements,
   roleNameFromSrc,
-  type RoleRequirement,
 } from '../../lib/ansible/requirements';
 import { encodeHeader, listTree, memoryEntries, paxRecord, splitUstarPath, tarBuffer, writeTarGz } from '../../lib/ansible/tarball';
 import { resolveConfig } from '../../lib/config/load';
