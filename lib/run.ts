@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from './config/load';
-import { checkEngine, dockerClient } from './docker/engine';
+import { checkEngine, clientFor, engineTarget, type EngineTarget } from './docker/engine';
 import type { Logger } from './log';
 
 export interface Run {
@@ -15,6 +15,8 @@ export interface Run {
   log: Logger;
   /** aborted on Ctrl-C / SIGTERM */
   signal: AbortSignal;
+  /** where the engine is (DOCKER_HOST and its TLS settings), read once */
+  engineTarget: EngineTarget;
   /** the Docker client, after checking once that the engine answers */
   engine(): Promise<Docker>;
   /** runs `fn` once per run for `key` (a step's declaration, or a name); later callers get the same promise */
@@ -30,7 +32,8 @@ export interface RunOptions {
 
 export function createRun(options: RunOptions): Run {
   const memo = new Map<object | string, Promise<unknown>>();
-  const docker = options.docker ?? dockerClient();
+  const target = engineTarget();
+  const docker = options.docker ?? clientFor(target);
   const signal = options.signal ?? new AbortController().signal;
   // Every operation in flight listens on the run's one signal while it lasts (each removes its
   // listener when it ends): `jobs` builds or pushes, their retries' waits, git and exec calls of
@@ -40,8 +43,9 @@ export function createRun(options: RunOptions): Run {
     config: options.config,
     log: options.log,
     signal,
+    engineTarget: target,
     engine: () => run.once('engine', async () => {
-      await checkEngine(docker);
+      await checkEngine(docker, target);
       return docker;
     }),
     once<T>(key: object | string, fn: () => Promise<T>): Promise<T> {

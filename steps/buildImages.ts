@@ -229,5 +229,5 @@ function failed(fr: FamilyRun, name: string, t0: number, reason: string, hash: s
 /** A failure whose cause is the engine or the repo container says so first. */
 async function explain(fr: FamilyRun, name: string, reason: string): Promise<string> {
   if (fr.run.signal.aborted) return reason;
-  return explainFailure(reason, await failureFacts(fr.docker, fr.family, fr.family.images.get(name)!));
+  return explainFailure(reason, await failureFacts(fr.docker, fr.run.engineTarget, fr.family, fr.family.images.get(name)!));
 }

@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { engineArch } from '../lib/docker/containers';
-import { engineTarget, loopbackOnTwoMachines } from '../lib/docker/engine';
+import { loopbackOnTwoMachines } from '../lib/docker/engine';
 import { inputError } from '../lib/errors';
 import { sha256File } from '../lib/hash';
 import { downloadFile } from '../lib/net/http';
@@ -97,7 +97,7 @@ export async function contrailRepo(run: Run): Promise<RepoResult> {
   const priority = config.repo.priority;
 
   if (input.kind === 'url') {
-    const twoMachines = loopbackOnTwoMachines(engineTarget(), `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
+    const twoMachines = loopbackOnTwoMachines(run.engineTarget, `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
     if (twoMachines) log.warn(`contrail-repo: ${twoMachines}`);
     const arch = debianArch(await engineArch(docker));
     const index = await readExistingRepo(input.url, input.distribution, arch);

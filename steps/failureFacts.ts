@@ -1,6 +1,6 @@
 /** Gathers the facts lib/images/failureCause.ts needs about a failed image: the engine, the repo container. */
 import type Docker from 'dockerode';
-import { checkEngine } from '../lib/docker/engine';
+import { checkEngine, type EngineTarget } from '../lib/docker/engine';
 import { describeError } from '../lib/errors';
 import type { FailureFacts, RepoFact, RepoState } from '../lib/images/failureCause';
 import { fetchIndex } from '../lib/packages/repoServer';
@@ -17,9 +17,9 @@ async function repoState(docker: Docker, name: string, url: string): Promise<Rep
   return answer.text !== undefined ? { kind: 'running', answers: true } : { kind: 'running', answers: false, problem: answer.error ?? 'no answer' };
 }
 
-export async function failureFacts(docker: Docker, family: PreparedFamily, img: PreparedImage): Promise<FailureFacts> {
+export async function failureFacts(docker: Docker, target: EngineTarget, family: PreparedFamily, img: PreparedImage): Promise<FailureFacts> {
   try {
-    await checkEngine(docker, 3000);
+    await checkEngine(docker, target, 3000);
   } catch (e) {
     return { engine: { answers: false, problem: describeError(e).split('\n')[0] }, repo: null };
   }

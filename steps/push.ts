@@ -1,4 +1,4 @@
-import { engineTarget, loopbackOnTwoMachines } from '../lib/docker/engine';
+import { loopbackOnTwoMachines } from '../lib/docker/engine';
 import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from '../lib/push/connect';
 import { pushAll } from '../lib/push/pushAll';
 import type { PushOutcome } from '../lib/push/targets';
@@ -8,10 +8,11 @@ import { shippableImages } from './shippableImages';
 
 /** Before any build: the registry answers and accepts the credentials. */
 export async function checkRegistry(run: Run): Promise<RegistryTarget> {
-  const twoMachines = loopbackOnTwoMachines(engineTarget(), `the registry ${run.config.registry}`, run.config.registry?.split('/')[0] ?? '');
+  const address = run.config.registryAddress;
+  const twoMachines = address && loopbackOnTwoMachines(run.engineTarget, `the registry ${run.config.registry}`, address.hostname);
   if (twoMachines) run.log.warn(`push: ${twoMachines}`);
   return connectRegistry({
-    registry: run.config.registry,
+    registry: address,
     user: run.config.push.user,
     env: process.env,
     retries: run.config.push.retries,

@@ -7,9 +7,15 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const NAMESPACE_PART = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
+/** A registry as the config gives it, parsed once: what push, its checks and its warnings use. */
 export interface RegistryAddress {
   /** host[:port], as Docker writes it in image references */
   host: string;
+  /** the host alone (an IPv6 address without brackets) */
+  hostname: string;
+  /** null: the default (443, or 80 for a plain-http registry) */
+  port: number | null;
+  /** '' or 'a/b' */
   namespace: string;
 }
 
@@ -46,7 +52,7 @@ export function parseRegistry(value: string, what: string): RegistryAddress {
   if (namespace && !namespace.split('/').every((p) => NAMESPACE_PART.test(p))) {
     throw bad('has an invalid namespace (lower-case letters, digits, ".", "_" and "-")');
   }
-  return { host: hostPort, namespace };
+  return { host: hostPort, hostname: host.replace(/^\[|\]$/g, ''), port: port === undefined ? null : Number(port), namespace };
 }
 
 /** 127.0.0.0/8, ::1 and localhost: the only addresses we serve on without an opt-in. */

@@ -104,7 +104,7 @@ interface MergedConfig {
 export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
   const { configFile, merged, taskFlags, place } = mergeLayers(inputs);
   const registry = merged.registry as string | null;
-  if (registry !== null) parseRegistry(registry, place.where(['registry']));
+  const registryAddress = registry === null ? null : parseRegistry(registry, place.where(['registry']));
   const repo = checkRepo(merged.repo as Config['repo'], place);
   const ansible = merged.ansible as Config['ansible'];
   ansible.repo = place.gitLocation(ansible.repo, ['ansible', 'repo']);
@@ -131,6 +131,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     images,
     select,
     registry,
+    registryAddress,
     push: { user: merged.push.user ?? null, retries: merged.push.retries ?? 4 },
     saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
     save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 6 },

@@ -1,4 +1,5 @@
 /** A build, as resolved from defaults, the config file, the environment and flags. */
+import type { RegistryAddress } from './checks';
 
 export interface GitSource {
   name: string;
@@ -56,7 +57,9 @@ export interface Config {
   images: Record<string, ImageRecipe>;
   /** CONTAINERS / --images: build only these (and their ancestors); null: all */
   select: string[] | null;
+  /** as given (host[:port][/namespace]), and parsed */
   registry: string | null;
+  registryAddress: RegistryAddress | null;
   push: { user: string | null; retries: number };
   /** absolute */
   saveDir: string | null;

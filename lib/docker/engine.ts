@@ -80,7 +80,11 @@ export function engineTarget(env: NodeJS.ProcessEnv = process.env, exists: (file
 
 /** From DOCKER_HOST (unix or tcp; DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS), else the default socket. */
 export function dockerClient(env: NodeJS.ProcessEnv = process.env): Docker {
-  const target = engineTarget(env);
+  return clientFor(engineTarget(env));
+}
+
+/** The client of an engine target read already. */
+export function clientFor(target: EngineTarget): Docker {
   const options: Docker.DockerOptions = { ...target.options };
   if (target.tls) {
     const read = (f: string) => fs.readFileSync(path.join(target.tls!.certPath, f));
@@ -92,7 +96,11 @@ export function dockerClient(env: NodeJS.ProcessEnv = process.env): Docker {
 }
 
 export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
-  const target = engineTarget(env);
+  return describeTarget(engineTarget(env));
+}
+
+/** The address in words, with where its certificates come from. */
+export function describeTarget(target: EngineTarget): string {
   return target.tls ? `${target.address} (TLS, certificates from ${target.tls.certPath})` : target.address;
 }
 
@@ -139,8 +147,7 @@ export function engineHint(target: EngineTarget, why: string): string {
 }
 
 /** Asks the engine for its version; one clear error within `timeoutMs` when nothing answers. */
-export async function checkEngine(docker: Docker, timeoutMs = 5000, env: NodeJS.ProcessEnv = process.env): Promise<EngineInfo> {
-  const target = engineTarget(env);
+export async function checkEngine(docker: Docker, target: EngineTarget, timeoutMs = 5000): Promise<EngineInfo> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const answer = await Promise.race([
@@ -154,7 +161,7 @@ export async function checkEngine(docker: Docker, timeoutMs = 5000, env: NodeJS.
     const err = e as NodeJS.ErrnoException & { statusCode?: number; json?: unknown };
     const why = [err.code, err.statusCode ? `status code ${err.statusCode}` : '', err.code ? '' : err.message]
       .filter(Boolean).join(' ') || String(e);
-    throw buildError(`no Docker engine answers at ${engineAddress(env)} (${why.split('\n')[0]})`, engineHint(target, `${why} ${err.message ?? ''}`));
+    throw buildError(`no Docker engine answers at ${describeTarget(target)} (${why.split('\n')[0]})`, engineHint(target, `${why} ${err.message ?? ''}`));
   } finally {
     clearTimeout(timer);
   }

@@ -4,7 +4,7 @@
  */
 import * as dns from 'node:dns/promises';
 import * as net from 'node:net';
-import { isLoopback, parseRegistry, type RegistryAddress } from '../config/checks';
+import { isLoopback, type RegistryAddress } from '../config/checks';
 import { buildError, inputError, PipelineError } from '../errors';
 import type { Logger } from '../log';
 import { quote } from '../text';
@@ -44,7 +44,7 @@ export function engineTreatsInsecure(config: EngineRegistryConfig | undefined, h
 }
 
 export interface ConnectRequest {
-  registry: string | null;
+  registry: RegistryAddress | null;
   user: string | null;
   env: NodeJS.ProcessEnv;
   retries: number;
@@ -73,9 +73,9 @@ export async function connectRegistry(req: ConnectRequest): Promise<RegistryTarg
   if (req.registry === null) {
     throw inputError('push needs a registry, and none is given', 'give one with --registry host[:port][/namespace], the environment variable CONTAINER_REGISTRY, or "registry" in the config file');
   }
-  const address = parseRegistry(req.registry, 'registry');
+  const address = req.registry;
   const credentials = await resolveCredentials({ host: address.host, user: req.user, env: req.env });
-  const hostname = address.host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const hostname = address.hostname;
   let addresses: string[] = [];
   if (!net.isIP(hostname)) {
     try {

@@ -17,6 +17,7 @@ import { runGulp } from '../helpers/gulp';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
 import { tempDir } from '../helpers/temp';
 import { buildTinyImage } from '../helpers/tinyImages';
+import { parseRegistry } from '../../lib/config/checks';
 
 const VERSION = 't-ship-push';
 const USER = 'shipper';
@@ -50,7 +51,7 @@ function dockerConfig(auths: Record<string, unknown> = {}): string {
 }
 
 const connect = (registry: string, over: Partial<ConnectRequest> = {}) => connectRegistry({
-  registry, user: null, env: { DOCKER_CONFIG: dockerConfig() }, retries: 2, log: memoryLogger(!!process.env.TEST_ECHO), backoff: fast, ...over,
+  registry: parseRegistry(registry, 'registry'), user: null, env: { DOCKER_CONFIG: dockerConfig() }, retries: 2, log: memoryLogger(!!process.env.TEST_ECHO), backoff: fast, ...over,
 });
 
 const name = (i: ShipImage) => i.ref.split(':')[0];

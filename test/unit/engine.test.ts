@@ -138,7 +138,7 @@ test('dockerClient passes the certificates to the client; a bad DOCKER_HOST fail
 
 test('checkEngine: nothing listening at DOCKER_HOST is one build error naming the address', async (t) => {
   const env = { DOCKER_HOST: 'tcp://127.0.0.1:1' };
-  const e = await t.throwsAsync(checkEngine(dockerClient(env), 3000, env), { instanceOf: PipelineError });
+  const e = await t.throwsAsync(checkEngine(dockerClient(env), engineTarget(env), 3000), { instanceOf: PipelineError });
   t.is((e as PipelineError).kind, 'build');
   t.regex(e!.message, /^no Docker engine answers at tcp:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
   t.regex((e as PipelineError).hint!, /DOCKER_HOST/);
