@@ -16,6 +16,7 @@ import type { Logger } from '../log';
 import { formatDuration } from '../text';
 import { galaxyDockerfile, galaxyInputHash } from './galaxy';
 import { memoryEntries, type TarEntry, tarStream } from './tarball';
+import { putTar } from '../docker/archive';
 
 export interface GalaxyImageRequest {
   ref: string;
@@ -87,7 +88,7 @@ export class GalaxyContainer {
 
   /** Copies entries (absolute container paths without the leading '/') in, relative to '/'. */
   async copyIn(entries: TarEntry[]): Promise<void> {
-    await this.container.putArchive(Readable.from(tarStream(entries, 0)) as any, { path: '/' });
+    await putTar(this.container, Readable.from(tarStream(entries, 0)), '/');
   }
 
   /** Runs a command; its output goes to the step's log too. (An interruption removes the container, which ends it.) */

@@ -8,6 +8,17 @@ import type Docker from 'dockerode';
 import * as tar from 'tar';
 import { tarEntryProblem } from '../packages/tarRules';
 
+/** A folder's files as the uncompressed tar stream the engine takes for a build context or an upload. */
+export function folderTar(dir: string, files: string[] = fs.readdirSync(dir)): NodeJS.ReadableStream {
+  // tar's stream is a Node stream in all but its type
+  return tar.c({ cwd: dir, portable: true }, files) as unknown as NodeJS.ReadableStream;
+}
+
+/** Uploads a tar stream into the container, unpacked under `target`. */
+export async function putTar(container: Docker.Container, stream: NodeJS.ReadableStream, target: string): Promise<void> {
+  await container.putArchive(stream, { path: target });
+}
+
 export interface PutOptions {
   /** relative paths (with '/') to leave out */
   exclude?: (relative: string) => boolean;

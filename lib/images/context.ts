@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tar from 'tar';
 import { sha256File } from '../hash';
 import type { ContextFile } from './inputs';
+import { folderTar } from '../docker/archive';
 
 export interface StagedContext {
   dir: string;
@@ -53,7 +53,7 @@ export async function stageContext(source: string, stageDir: string, extra: Reco
 
 /** The context as an uncompressed tar stream for POST /build. */
 export function contextTar(context: StagedContext): NodeJS.ReadableStream {
-  return tar.create({ cwd: context.dir, portable: true }, context.files.map((f) => f.path)) as unknown as NodeJS.ReadableStream;
+  return folderTar(context.dir, context.files.map((f) => f.path));
 }
 
 /**

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import * as tar from 'tar';
 import { PROJECT_ROOT } from '../config/defaults';
 import { putFiles, putFolder, getFiles } from '../docker/archive';
 import { buildHelperImage, currentImageId } from '../docker/helperImage';
@@ -17,6 +16,7 @@ import { hashJson } from '../hash';
 import type { Logger } from '../log';
 import { builderImageRef } from '../naming';
 import { formatDuration } from '../text';
+import { folderTar } from '../docker/archive';
 
 export const BUILDER_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-builder');
 /** Part of the recipe: no automatic -dbgsym packages (nobody installs them into images). */
@@ -46,7 +46,7 @@ export async function ensureBuilderImage(docker: Docker, req: BuilderRequest, lo
   log.info(`packageBuild: building the builder image ${ref} (log: ${req.logFile})`);
   const id = await buildHelperImage(docker, {
     ref, hash, role: 'builder', os: req.os, version: req.version,
-    context: tar.c({ cwd: BUILDER_CONTEXT, portable: true }, fs.readdirSync(BUILDER_CONTEXT)) as unknown as NodeJS.ReadableStream,
+    context: folderTar(BUILDER_CONTEXT),
     buildArgs: { BASE_IMAGE: req.baseImage.ref },
     network: req.network, logFile: req.logFile, signal: req.signal,
     what: 'packageBuild: the builder image',

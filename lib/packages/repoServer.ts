@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
-import * as tar from 'tar';
 import { PROJECT_ROOT } from '../config/defaults';
 import { buildHelperImage } from '../docker/helperImage';
 import { containerLogTail, execCapture } from '../docker/exec';
@@ -24,6 +23,7 @@ import type { RepoDeb } from './collect';
 import { summarizeIndex, type IndexSummary } from './packagesIndex';
 import { localContainer } from '../docker/containers';
 import { localImage, removeImage } from '../docker/images';
+import { folderTar } from '../docker/archive';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
 
@@ -80,7 +80,7 @@ async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: strin
     log.info(`contrail-repo: building ${ref} with ${debs.length} packages (log: ${req.logFile})`);
     const id = await buildHelperImage(docker, {
       ref, hash, role: 'repo', os: req.os, version: req.version,
-      context: tar.c({ cwd: context, portable: true }, fs.readdirSync(context)) as unknown as NodeJS.ReadableStream,
+      context: folderTar(context),
       buildArgs: { BASE_IMAGE: req.baseImage.ref },
       network: req.network, logFile: req.logFile, signal: req.signal,
       what: 'contrail-repo: the repo image',
@@ -113,17 +113,18 @@ const portTakenHint = (port: number) =>
   `choose another port: repo.port in the config, CONTRAIL_REPO_PORT or --repo-port (e.g. --repo-port ${port === 1567 ? 1568 : 1567}), or stop what listens there`;
 
 /** Waits until `url`/Packages.gz answers from the running container; bounded. */
-async function waitReady(container: Docker.Container, req: RepoServerRequest, url: string): Promise<string> {
+async function waitReady(docker: Docker, name: string, req: RepoServerRequest, url: string): Promise<string> {
+  const container = docker.getContainer(name);
   const deadline = Date.now() + (req.readyTimeoutMs ?? 20_000);
   let last = '';
   for (let attempt = 0; ; attempt++) {
-    const state = (await container.inspect()).State;
-    if (!state.Running) {
+    const state = await localContainer(docker, name);
+    if (!state?.running) {
       const lines = await containerLogTail(container);
       if (lines.some((l) => /in use/i.test(l))) {
         throw inputError(`contrail-repo: port ${req.port} on ${req.host} is already in use by something else`, portTakenHint(req.port), { details: lines });
       }
-      throw buildError(`contrail-repo: the server exited (code ${state.ExitCode}) instead of serving ${url}`,
+      throw buildError(`contrail-repo: the server exited (code ${state?.exitCode ?? 'unknown: the container is gone'}) instead of serving ${url}`,
         'its log is below', { details: lines });
     }
     const r = await fetchIndex(container, url);
@@ -189,7 +190,7 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
   if (existing && existing.image !== imageId) await removeQuietly(docker, existing.image);
   if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);
 
-  const text = await waitReady(container, req, url);
-  const id = (await container.inspect()).Id;
+  const text = await waitReady(docker, name, req, url);
+  const id = (await localContainer(docker, name))?.id ?? name;
   return { url, image: { ref, id: imageId }, container: { name, id }, index: summarizeIndex(text), action, imageBuilt };
 }
