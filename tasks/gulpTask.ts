@@ -16,6 +16,8 @@ import type { Run } from '../lib/run';
 import { flagsHonoured, runStep, type Step, stepsUnder } from '../lib/step';
 
 let current: Run | undefined;
+/** aborts the run: on Ctrl-C/SIGTERM, and when a step fails while others run beside it */
+let stopRun: ((reason: unknown) => void) | undefined;
 const running = new Map<string, Promise<unknown>>();
 
 /** The run of this gulp process: config from argv and the environment, resolved on first use. */
@@ -27,6 +29,7 @@ export function currentRun(): Run {
     const config = resolveConfig();
     const controller = new AbortController();
     handleInterrupts({ controller, log: gulpLogger, running: () => [...running.keys()] });
+    stopRun = (reason) => controller.abort(reason);
     current = createRun({ config, log: gulpLogger, signal: controller.signal });
   }
   return current;
@@ -65,18 +68,32 @@ function ownWork(step: Step): DescribedTask {
       await promise;
       throwIfInterrupted(run.signal);
     } catch (e) {
-      recordFailure(e);
-      // gulp-cli exits as soon as one task fails; let the steps running beside this one finish
-      // (or wind down after an interrupt) so they leave no containers or partial files behind.
+      // a step cancelled (Ctrl-C, or a sibling's failure) reports why the run stopped, not how
+      // its own work broke off
+      const error = current?.signal.aborted && current.signal.reason !== undefined ? current.signal.reason : e;
+      recordFailure(error);
       running.delete(step.name);
+      stopSiblings(step, error);
+      // gulp-cli exits as soon as one task fails; let the steps running beside this one wind down
+      // (cancelled) so they leave no containers or partial files behind.
       await Promise.allSettled(running.values());
-      throw e;
+      throw error;
     } finally {
       running.delete(step.name);
     }
   };
   task.displayName = step.name;
   return describe(task, step);
+}
+
+/**
+ * A step failed while others run beside it (contrailRepo and contrailAnsible in prep): they are
+ * cancelled through the run's signal, as on Ctrl-C, instead of working on for a run that fails.
+ */
+function stopSiblings(failed: Step, error: unknown): void {
+  if (!current || current.signal.aborted || running.size === 0) return;
+  current.log.warn(`${failed.name} failed: stopping ${[...running.keys()].join(', ')}`);
+  stopRun?.(error);
 }
 
 function describe<T extends DescribedTask>(task: T, step: Step): T {
