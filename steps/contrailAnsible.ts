@@ -162,62 +162,78 @@ function subfolders(dir: string): string[] {
 }
 
 async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<AnsibleResult> {
-  const { repo, ref } = run.config.ansible;
   const paths = workPaths(run.config.workDir);
   fs.mkdirSync(paths.tmp, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(paths.tmp, 'contrail-ansible-'));
   try {
     const src = path.join(scratch, ARTIFACT_ROOT);
-    let head: Checkout;
-    try {
-      head = await checkoutRef(repo, resolved, src, { signal: run.signal });
-    } catch (e) {
-      if (run.signal.aborted) throw e;
-      if (resolved.kind === 'commit') {
-        throw inputError(`ansible.ref ${quote(ref)}: ${repo} has no commit ${ref} (${gitMessage(e)})`, 'give a commit id of that repository, or a branch or tag');
-      }
-      throw buildError(`cannot check out ${ref} of ${repo}: ${gitMessage(e)}`, 'check that the repository answers, then run again');
-    }
-    fs.rmSync(path.join(src, '.git'), { recursive: true, force: true });
-
+    const head = await checkout(run, resolved, src);
     const layout = layoutFor(fs.existsSync(path.join(src, 'playbooks', 'roles')));
-    const top: Requirement[] = [];
-    for (const file of topRequirementFiles(repoFiles(src))) {
-      const parsed = parseRequirements(fs.readFileSync(path.join(src, file), 'utf8'), file);
-      top.push(...parsed.roles, ...parsed.collections);
-    }
-    // the repository's own roles may depend on roles it does not carry; nothing installs those but us
-    const ownRoles = subfolders(path.join(src, layout.rolesPath));
-    for (const role of ownRoles) top.push(...ownRoleDependencies(src, `${layout.rolesPath}/${role}`));
-    let closure: ClosureResult = { roles: [], collections: [], warnings: [] };
-    if (top.length > 0) closure = await installWithGalaxy(run, src, layout, top, ownRoles);
-    for (const w of closure.warnings) run.log.warn(`contrail-ansible: ${w}`);
-
+    const closure = await installRequirements(run, src, layout);
     for (const role of closure.roles) {
       const info = path.join(src, layout.rolesPath, role.name, 'meta', '.galaxy_install_info');
       const text = readTextOrNull(info);
       if (text !== null) fs.writeFileSync(info, normalizeInstallInfo(text, head.time));
     }
     await writeAtomically(out.artifact, (temp) => writeTarGz(src, `${ARTIFACT_ROOT}/`, temp, { mtime: head.time, skipGit: true }));
-    const sha256 = await sha256File(out.artifact);
-    const manifest: AnsibleManifest = gitManifest({
-      artifact: path.basename(out.artifact),
-      sha256,
-      repo,
-      ref,
-      commit: head.commit,
-      commitTime: head.time,
-      rolesPath: `${ARTIFACT_ROOT}/${layout.rolesPath}`,
-      collectionsPath: `${ARTIFACT_ROOT}/${layout.collectionsPath}`,
-      closure,
-      commits: await sourceCommits(closure, run.signal),
-    });
-    writeFileAtomic(out.manifest, manifestText(manifest));
-    run.log.info(`contrail-ansible: ${out.artifact} (${head.commit.slice(0, 12)}, ${manifest.roles.length} roles, ${manifest.collections.length} collections)`);
-    return { artifact: out.artifact, sha256, commit: head.commit, manifest: out.manifest };
+    return await recordArtifact(run, out, head, layout, closure);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The repository at the resolved ref, without its .git folder. */
+async function checkout(run: Run, resolved: ResolvedRef, src: string): Promise<Checkout> {
+  const { repo, ref } = run.config.ansible;
+  let head: Checkout;
+  try {
+    head = await checkoutRef(repo, resolved, src, { signal: run.signal });
+  } catch (e) {
+    if (run.signal.aborted) throw e;
+    if (resolved.kind === 'commit') {
+      throw inputError(`ansible.ref ${quote(ref)}: ${repo} has no commit ${ref} (${gitMessage(e)})`, 'give a commit id of that repository, or a branch or tag');
+    }
+    throw buildError(`cannot check out ${ref} of ${repo}: ${gitMessage(e)}`, 'check that the repository answers, then run again');
+  }
+  fs.rmSync(path.join(src, '.git'), { recursive: true, force: true });
+  return head;
+}
+
+/** Every requirement of the repository (its requirements files, its own roles' dependencies) installed beside it. */
+async function installRequirements(run: Run, src: string, layout: Layout): Promise<ClosureResult> {
+  const top: Requirement[] = [];
+  for (const file of topRequirementFiles(repoFiles(src))) {
+    const parsed = parseRequirements(fs.readFileSync(path.join(src, file), 'utf8'), file);
+    top.push(...parsed.roles, ...parsed.collections);
+  }
+  // the repository's own roles may depend on roles it does not carry; nothing installs those but us
+  const ownRoles = subfolders(path.join(src, layout.rolesPath));
+  for (const role of ownRoles) top.push(...ownRoleDependencies(src, `${layout.rolesPath}/${role}`));
+  if (top.length === 0) return { roles: [], collections: [], warnings: [] };
+  const closure = await installWithGalaxy(run, src, layout, top, ownRoles);
+  for (const w of closure.warnings) run.log.warn(`contrail-ansible: ${w}`);
+  return closure;
+}
+
+/** The manifest beside the artifact: what it was made from, every role and collection with its commit. */
+async function recordArtifact(run: Run, out: Outputs, head: Checkout, layout: Layout, closure: ClosureResult): Promise<AnsibleResult> {
+  const { repo, ref } = run.config.ansible;
+  const sha256 = await sha256File(out.artifact);
+  const manifest: AnsibleManifest = gitManifest({
+    artifact: path.basename(out.artifact),
+    sha256,
+    repo,
+    ref,
+    commit: head.commit,
+    commitTime: head.time,
+    rolesPath: `${ARTIFACT_ROOT}/${layout.rolesPath}`,
+    collectionsPath: `${ARTIFACT_ROOT}/${layout.collectionsPath}`,
+    closure,
+    commits: await sourceCommits(closure, run.signal),
+  });
+  writeFileAtomic(out.manifest, manifestText(manifest));
+  run.log.info(`contrail-ansible: ${out.artifact} (${head.commit.slice(0, 12)}, ${manifest.roles.length} roles, ${manifest.collections.length} collections)`);
+  return { artifact: out.artifact, sha256, commit: head.commit, manifest: out.manifest };
 }
 
 /** The fetchable meta/main.yml dependencies of a role the repository carries (none when its meta does not parse: ansible reports that when it runs). */

@@ -90,53 +90,57 @@ async function fromFolder(dir: string): Promise<PackageSet> {
 }
 
 export async function contrailRepo(run: Run): Promise<RepoResult> {
-  const docker = await run.engine();
-  const { config, log } = run;
-  const { input, notes } = choosePackagesInput(config.packages, pathKind);
-  for (const note of notes) log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
-  const priority = config.repo.priority;
-
-  if (input.kind === 'url') {
-    const twoMachines = loopbackOnTwoMachines(run.engineTarget, `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
-    if (twoMachines) log.warn(`contrail-repo: ${twoMachines}`);
-    const arch = debianArch(await engineArch(docker));
-    const index = await readExistingRepo(input.url, input.distribution, arch);
-    log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
-    return {
-      url: input.url, host: pinHost(input.url), priority, distribution: input.distribution,
-      indexHash: index.indexHash, packages: index.packages, source: 'url', image: null, container: null,
-    };
-  }
+  const { input, notes } = choosePackagesInput(run.config.packages, pathKind);
+  for (const note of notes) run.log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
+  if (input.kind === 'url') return fromExistingRepo(run, input);
 
   let set: PackageSet;
   if (input.kind === 'tar') set = await fromTarball(run, input);
   else if (input.kind === 'dir') set = await fromFolder(input.dir);
   else set = await fromFiles((await runStep(run, packageBuild)).debs, 'packageBuild output');
-
   try {
-    const base = await runStep(run, baseImage);
-    const paths = workPaths(config.workDir);
-    const started = Date.now();
-    const server = await ensureRepoServer(docker, {
-      os: config.os,
-      version: config.version,
-      host: config.repo.host,
-      port: config.repo.port,
-      network: config.network,
-      baseImage: { ref: base.ref, id: base.id },
-      packageSetId: set.id,
-      debs: set.debs,
-      tmpDir: paths.tmp,
-      logFile: path.join(paths.logs, 'contrail-repo.log'),
-      signal: run.signal,
-    }, log);
-    log.info(`contrail-repo: ${server.url} ${server.action === 'reused' ? 'already serves' : 'serves'} ${Object.keys(server.index.packages).length} packages (${server.action}, ${formatDuration(Date.now() - started)})`);
-    return {
-      url: server.url, host: pinHost(server.url), priority, distribution: './',
-      indexHash: server.index.indexHash, packages: server.index.packages, source: input.kind,
-      image: server.image, container: server.container,
-    };
+    return await serve(run, set, input.kind);
   } finally {
     set.cleanup();
   }
+}
+
+/** An apt repository that exists already: its index read, no container. */
+async function fromExistingRepo(run: Run, input: Extract<PackagesInput, { kind: 'url' }>): Promise<RepoResult> {
+  const twoMachines = loopbackOnTwoMachines(run.engineTarget, `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
+  if (twoMachines) run.log.warn(`contrail-repo: ${twoMachines}`);
+  const arch = debianArch(await engineArch(await run.engine()));
+  const index = await readExistingRepo(input.url, input.distribution, arch);
+  run.log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
+  return {
+    url: input.url, host: pinHost(input.url), priority: run.config.repo.priority, distribution: input.distribution,
+    indexHash: index.indexHash, packages: index.packages, source: 'url', image: null, container: null,
+  };
+}
+
+/** The package set served by the contrail-repo container: reused, started, or built and replaced. */
+async function serve(run: Run, set: PackageSet, source: RepoResult['source']): Promise<RepoResult> {
+  const { config, log } = run;
+  const base = await runStep(run, baseImage);
+  const paths = workPaths(config.workDir);
+  const started = Date.now();
+  const server = await ensureRepoServer(await run.engine(), {
+    os: config.os,
+    version: config.version,
+    host: config.repo.host,
+    port: config.repo.port,
+    network: config.network,
+    baseImage: { ref: base.ref, id: base.id },
+    packageSetId: set.id,
+    debs: set.debs,
+    tmpDir: paths.tmp,
+    logFile: path.join(paths.logs, 'contrail-repo.log'),
+    signal: run.signal,
+  }, log);
+  log.info(`contrail-repo: ${server.url} ${server.action === 'reused' ? 'already serves' : 'serves'} ${Object.keys(server.index.packages).length} packages (${server.action}, ${formatDuration(Date.now() - started)})`);
+  return {
+    url: server.url, host: pinHost(server.url), priority: config.repo.priority, distribution: './',
+    indexHash: server.index.indexHash, packages: server.index.packages, source,
+    image: server.image, container: server.container,
+  };
 }
