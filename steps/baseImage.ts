@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type BaseImage, ensureBaseImage } from '../lib/docker/baseImage';
+import { type BaseImage, ensureBaseImage } from '../lib/docker/osImage';
 import type { Run } from '../lib/run';
 import { workPaths } from '../lib/workDir';
 

@@ -1,5 +1,5 @@
 /**
- * buildImages: applies the family's plan (lib/images/plan.ts) in dependency order, up to `jobs`
+ * buildImages: applies the family's plan (lib/images/familyPlan.ts) in dependency order, up to `jobs`
  * images at once: each image, as its turn comes, is planned again with its parents' real ids and
  * then skipped, built or failed. Every image gets a log, a console line for each turn it takes,
  * and a row in <workDir>/summary.json; failures are reported together at the end.
@@ -16,7 +16,7 @@ import { throwIfInterrupted } from '../lib/interrupt';
 import { contextTar, discardContext, stageContext } from '../lib/images/context';
 import { explainFailure } from '../lib/images/failureCause';
 import { familyLabels } from '../lib/images/labels';
-import { type ImageFacts, type ImagePlan, type ParentOutcome, planImage } from '../lib/images/plan';
+import { type ImageFacts, type ImagePlan, type ParentOutcome, planImage } from '../lib/images/familyPlan';
 import { estimator, runSchedule } from '../lib/images/schedule';
 import { type StatusLine, statusLine } from '../lib/images/status';
 import { familySummary, previousBuildTimes, type SummaryImage, summaryTable } from '../lib/images/summary';

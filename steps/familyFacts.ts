@@ -1,11 +1,11 @@
 /**
- * The facts plan and buildImages decide from (lib/images/plan.ts): each image's Dockerfile read
+ * The facts plan and buildImages decide from (lib/images/familyPlan.ts): each image's Dockerfile read
  * and parsed with its build arguments, the graph of the selection, each image's own inputs hashed
  * where its files lie (nothing is copied), its parents as found, and the image under its tag now.
  */
 import * as fs from 'node:fs';
 import type Docker from 'dockerode';
-import type { BaseImage } from '../lib/docker/baseImage';
+import type { BaseImage } from '../lib/docker/osImage';
 import { localImage } from '../lib/docker/images';
 import { inputError } from '../lib/errors';
 import { sha256 } from '../lib/hash';
@@ -14,7 +14,7 @@ import { DockerfileError, normalizeRef, parseDockerfile, type ParentRef } from '
 import { BASE, buildArgsFor, type FamilyImage, familyImages, standardBuildArgs } from '../lib/images/family';
 import { buildGraph, familyLookalike, type ImageGraph, subgraph, withAncestors } from '../lib/images/graph';
 import { argHashes, contextHash, packageHashes, short } from '../lib/images/inputs';
-import type { ImageFacts, ParentFact } from '../lib/images/plan';
+import type { ImageFacts, ParentFact } from '../lib/images/familyPlan';
 import type { Run } from '../lib/run';
 import type { AnsibleResult, RepoResult } from '../lib/steps';
 

@@ -3,9 +3,9 @@
  * and the run-once memo are derived from these. Each step's work lives in the module of the same
  * name in this folder and is loaded only when the step runs, so listing tasks stays fast.
  */
-import type { BaseImage } from '../lib/docker/baseImage';
+import type { BaseImage } from '../lib/docker/osImage';
 import type { CleanResult } from '../lib/clean/cleanAll';
-import type { Plan } from '../lib/images/plan';
+import type { Plan } from '../lib/images/familyPlan';
 import type { RegistryTarget } from '../lib/push/connect';
 import type { PushOutcome } from '../lib/push/targets';
 import type { SaveResult } from '../lib/save/saveAll';

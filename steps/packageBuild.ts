@@ -16,7 +16,7 @@ import {
 } from '../lib/packages/buildPlan';
 import { binaryPackages, buildDependencies } from '../lib/packages/control';
 import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
-import type { BaseImage } from '../lib/docker/baseImage';
+import type { BaseImage } from '../lib/docker/osImage';
 import { checkoutSource, isGitSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
 import type { Run } from '../lib/run';
 import type { PackageBuildResult } from '../lib/steps';

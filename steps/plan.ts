@@ -3,7 +3,7 @@
  * anything. It needs the package index and the ansible artifact to hash against, so it runs prep
  * (which itself does nothing when its outputs are current).
  */
-import { formatPlan, type Plan, planFamily } from '../lib/images/plan';
+import { formatPlan, type Plan, planFamily } from '../lib/images/familyPlan';
 import type { Run } from '../lib/run';
 import { type FamilyNeeds, gatherFacts, prepareFamily } from './familyFacts';
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import test from 'ava';
-import { ensureBaseImage } from '../../lib/docker/baseImage';
+import { ensureBaseImage } from '../../lib/docker/osImage';
 import { LABELS } from '../../lib/docker/labels';
 import { memoryLogger } from '../../lib/log';
 import { docker, imageLabels, removeImage } from '../helpers/docker';

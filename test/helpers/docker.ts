@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { resolveConfig, type ResolvedConfig } from '../../lib/config/load';
-import { ensureBaseImage } from '../../lib/docker/baseImage';
+import { ensureBaseImage } from '../../lib/docker/osImage';
 import { dockerClient } from '../../lib/docker/engine';
 import { memoryLogger, type MemoryLogger } from '../../lib/log';
 import { createRun, type Run } from '../../lib/run';

@@ -6,7 +6,7 @@ import test from 'ava';
 import { buildGraph, subgraph, withAncestors } from '../../lib/images/graph';
 import { type ImageInputs } from '../../lib/images/inputs';
 import { familyLabels } from '../../lib/images/labels';
-import { formatPlan, type ImageFacts, planFamily, planImage, STATUS } from '../../lib/images/plan';
+import { formatPlan, type ImageFacts, planFamily, planImage, STATUS } from '../../lib/images/familyPlan';
 
 const OS = 'debian12';
 const ref = (c: string) => `contrail-${c}-${OS}:1`;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatPlan } from '../../lib/images/plan';
+import { formatPlan } from '../../lib/images/familyPlan';
 import { statusText } from '../../lib/images/status';
 import { countStatuses, previousBuildTimes, type Summary, summaryTable } from '../../lib/images/summary';
 
