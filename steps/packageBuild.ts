@@ -17,7 +17,7 @@ import {
 import { binaryPackages, buildDependencies } from '../lib/packages/control';
 import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
 import type { BaseImage } from '../lib/docker/osImage';
-import { checkoutSource, isGitSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
+import { checkoutSource, describeSource, isGitSource, isRecipeSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
 import type { Run } from '../lib/run';
 import type { PackageBuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
@@ -55,7 +55,10 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
 
   // Resolve every source (and check every folder) before anything builds.
   const resolved: ResolvedSource[] = [];
-  for (const [i, s] of sources.entries()) resolved.push(await resolveSource(s, i, { signal: run.signal }));
+  for (const [i, s] of sources.entries()) {
+    if (isRecipeSource(s)) throw inputError(`${describeSource(s, i)}: recipe sources are not built yet`);
+    resolved.push(await resolveSource(s, i, { signal: run.signal }));
+  }
   const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
@@ -142,7 +145,7 @@ async function buildOne(pr: PackageRun, builder: Builder, r: ResolvedSource, log
 function manifestEntry(pr: PackageRun, r: ResolvedSource, logFile: string, files: ManifestSource['files']): ManifestSource {
   return {
     name: r.source.name,
-    ...(isGitSource(r.source) ? { git: r.source.git, ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : { path: r.source.path }),
+    ...(isGitSource(r.source) ? { git: r.source.git, ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : 'path' in r.source ? { path: r.source.path } : {}),
     commit: r.commit,
     revision: r.revision,
     key: keyOf(pr, r),

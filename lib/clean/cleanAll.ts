@@ -44,7 +44,7 @@ export function configInputs(config: ResolvedConfig): string[] {
   local(config.ansible.artifact);
   local(config.packages.tar);
   local(config.packages.dir);
-  for (const s of config.packages.build.sources) local('path' in s ? s.path : s.git.replace(/^file:\/\//, ''));
+  for (const s of config.packages.build.sources) local('path' in s ? s.path : ('git' in s ? s.git : s.manifest.url).replace(/^file:\/\//, ''));
   return out;
 }
 

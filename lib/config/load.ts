@@ -11,6 +11,7 @@ import { checkHost, checkPathOrUrl, isLoopback, parseRegistry } from './checks';
 import { builtinDefaults, PROJECT_ROOT } from './defaults';
 import { environmentSettings, parseFlags, type Setting } from './overlays';
 import type { Config, ImageRecipe, Origins, PackageSource } from './types';
+import { builderConfig, recipeSource } from '../packages/recipeConfig';
 import { keyPath, originOf, validateAgainstSchema } from './validate';
 
 export interface ConfigInputs {
@@ -124,7 +125,11 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
       tar: place.pathOrUrl(merged.packages.tar, ['packages', 'tar']),
       dir: merged.packages.dir === null ? null : place.path(merged.packages.dir, ['packages', 'dir']),
       url: merged.packages.url,
-      build: { sources: resolveSources(merged.packages.build.sources as Json[], place), expect: merged.packages.build.expect ?? [] },
+      build: {
+        sources: resolveSources(merged.packages.build.sources as Json[], place),
+        expect: merged.packages.build.expect ?? [],
+        builder: builderConfig(merged.packages.build.builder, place.path),
+      },
     },
     repo: { host: repo.host, port: repo.port, priority: repo.priority, allowNonLoopback: repo.allowNonLoopback ?? false },
     ansible: { artifact: place.pathOrUrl(ansible.artifact, ['ansible', 'artifact']), repo: ansible.repo, ref: ansible.ref },
@@ -214,8 +219,12 @@ function resolveSources(given: Json[], place: Place): PackageSource[] {
 
 function resolveSource(s: Json, parts: string[], place: Place): PackageSource {
   const at = `${keyPath(parts)} (${quote(s.name)}, in ${place.origin(parts)})`;
+  if (s.manifest !== undefined) return recipeSource(s, at, place.gitLocation, parts);
   if ((s.git === undefined) === (s.path === undefined)) {
-    throw inputError(`${at} must have either "git" (with "ref") or "path"`, 'e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}');
+    throw inputError(`${at} must have either "git" (with "ref"), "path" or "manifest" (with "steps" and "outputs")`, 'e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}');
+  }
+  for (const k of ['steps', 'outputs', 'buildDepends', 'remotes']) {
+    if (s[k] !== undefined) throw inputError(`${at}: "${k}" goes with "manifest", not with "git" or "path"`);
   }
   if (s.path !== undefined) {
     if (s.ref !== undefined) throw inputError(`${at}: "ref" goes with "git", not with "path"`);

@@ -13,7 +13,41 @@ export interface PathSource {
   /** absolute */
   path: string;
 }
-export type PackageSource = GitSource | PathSource;
+/**
+ * A sandbox laid out by a repo manifest (as contrail-vnc's default.xml lays out OpenContrail) and
+ * the shell steps that build packages in it.
+ */
+export interface RecipeSource {
+  name: string;
+  manifest: {
+    /** the manifest repository: a git URL or absolute local path */
+    url: string;
+    ref: string;
+    /** the manifest file in it, e.g. default.xml */
+    file: string;
+  };
+  /** remote name -> fetch URL replacing the manifest's */
+  remotes: Record<string, string>;
+  /** run at the sandbox top, each with bash -euo pipefail -c */
+  steps: string[];
+  /** globs relative to the sandbox top */
+  outputs: string[];
+  /** debian/control files relative to the sandbox top */
+  buildDepends: string[];
+}
+export type PackageSource = GitSource | PathSource | RecipeSource;
+
+/** An extra apt source of the builder image. */
+export interface BuilderAptSource {
+  /** `deb URL SUITE COMPONENT...` */
+  line: string;
+  /** absolute path of its signing key file */
+  key: string;
+}
+export interface BuilderConfig {
+  packages: string[];
+  aptSources: BuilderAptSource[];
+}
 
 export interface ImageRecipe {
   packages: string[];
@@ -44,7 +78,7 @@ export interface Config {
     /** absolute */
     dir: string | null;
     url: string | null;
-    build: { sources: PackageSource[]; expect: string[] };
+    build: { sources: PackageSource[]; expect: string[]; builder: BuilderConfig };
   };
   repo: { host: string; port: number; priority: number; allowNonLoopback: boolean };
   ansible: {

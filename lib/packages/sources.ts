@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GitSource, PackageSource } from '../config/types';
+import type { GitSource, PackageSource, PathSource, RecipeSource } from '../config/types';
 import { inputError } from '../errors';
 import { treeHash, withoutGit } from '../fs/treeHash';
 import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
@@ -15,6 +15,7 @@ import { checkGitRef, checkGitUrl } from '../git/safety';
 import { didYouMean, quote } from '../text';
 
 export const isGitSource = (s: PackageSource): s is GitSource => 'git' in s;
+export const isRecipeSource = (s: PackageSource): s is RecipeSource => 'manifest' in s;
 
 /** The files a source's debian/ folder must have for dpkg-buildpackage. */
 export const DEBIAN_FILES = ['debian/control', 'debian/rules', 'debian/changelog'];
@@ -54,7 +55,7 @@ export interface ResolveOptions {
   signal?: AbortSignal;
 }
 
-export async function resolveSource(source: PackageSource, index: number, options: ResolveOptions = {}): Promise<ResolvedSource> {
+export async function resolveSource(source: GitSource | PathSource, index: number, options: ResolveOptions = {}): Promise<ResolvedSource> {
   const what = describeSource(source, index);
   if (!isGitSource(source)) {
     checkDebianFolder(source.path, what);

@@ -145,7 +145,7 @@ const packages = (p: Partial<{ tar: string; dir: string; url: string; sources: n
   tar: p.tar ?? null,
   dir: p.dir ?? null,
   url: p.url ?? null,
-  build: { sources: Array.from({ length: p.sources ?? 0 }, (_, i) => ({ name: `s${i}`, path: `/src/s${i}` })), expect: [] },
+  build: { sources: Array.from({ length: p.sources ?? 0 }, (_, i) => ({ name: `s${i}`, path: `/src/s${i}` })), expect: [], builder: { packages: [], aptSources: [] } },
 });
 const fsOf = (entries: Record<string, PathKind>) => (p: string): PathKind => entries[p] ?? 'missing';
 
