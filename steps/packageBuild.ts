@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildError, inputError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs/atomic';
-import { sha256File } from '../lib/hash';
+import { hashJson, sha256File } from '../lib/hash';
 import { logTail } from '../lib/docker/build';
 import {
   describeOutputs, emptyManifest, fileClash, MANIFEST_NAME, missingExpected, parseManifest, planSources,
@@ -17,7 +17,9 @@ import {
 import { binaryPackages, buildDependencies } from '../lib/packages/control';
 import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
 import type { BaseImage } from '../lib/docker/osImage';
-import { checkoutSource, describeSource, isGitSource, isRecipeSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
+import { checkoutSource, isGitSource, isRecipeSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
+import { checkoutRecipeSource, recipeHash, recipeRecord, resolveRecipeSource, unresolvedProject } from '../lib/packages/recipeSource';
+import { buildRecipe } from '../lib/packages/recipeBuild';
 import type { Run } from '../lib/run';
 import type { PackageBuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
@@ -34,6 +36,8 @@ interface PackageRun {
   base: BaseImage;
   /** builderHash: the recipe part of every source's key */
   recipe: string;
+  /** a recipe source's own part of its key (steps, outputs, builder extras...) */
+  recipeParts: Map<ResolvedSource, string | null>;
   paths: ReturnType<typeof workPaths>;
   manifestFile: string;
   manifest: Manifest;
@@ -47,35 +51,43 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   const paths = workPaths(run.config.workDir);
   const manifestFile = path.join(paths.packages, MANIFEST_NAME);
   fs.mkdirSync(paths.packages, { recursive: true });
-  const base = await runStep(run, baseImage);
-  const pr: PackageRun = {
-    run, base, recipe: builderHash(base.id), paths, manifestFile,
-    manifest: parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os),
-  };
+  const manifest = parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os);
 
-  // Resolve every source (and check every folder) before anything builds.
+  // Resolve every source (and check every folder) before anything builds, or waits for the base image.
   const resolved: ResolvedSource[] = [];
   for (const [i, s] of sources.entries()) {
-    if (isRecipeSource(s)) throw inputError(`${describeSource(s, i)}: recipe sources are not built yet`);
-    resolved.push(await resolveSource(s, i, { signal: run.signal }));
+    resolved.push(isRecipeSource(s)
+      ? await resolveRecipeSource(s, i, manifest.sources.find((e) => e.name === s.name)?.sandbox, paths.git, run.signal)
+      : await resolveSource(s, i, { signal: run.signal }));
   }
+  // a recipe's own part of the key (its key files read and checked here, before any Docker work)
+  const { version, os, packages } = run.config;
+  const recipeParts = new Map(resolved.map((r) => [r, isRecipeSource(r.source) ? recipeHash(r.source, packages.build.builder, version, os) : null]));
+  const base = await runStep(run, baseImage);
+  const pr: PackageRun = { run, base, recipe: builderHash(base.id), recipeParts, paths, manifestFile, manifest };
   const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
 
   // Check out what must be built (and check its debian/) before the first build.
-  for (const { r } of toBuild) await checkoutSource(r, path.join(paths.git, 'packages', r.source.name), { signal: run.signal });
+  for (const { r } of toBuild) {
+    if (isRecipeSource(r.source)) await checkoutRecipeSource(r, path.join(paths.git, 'sandboxes', r.source.name), run.signal);
+    else await checkoutSource(r, path.join(paths.git, 'packages', r.source.name), { signal: run.signal });
+  }
   await buildAll(pr, toBuild);
   pruneManifest(pr);
   return checkExpected(pr);
 }
 
-const keyOf = (pr: PackageRun, r: ResolvedSource) => sourceKey({ name: r.source.name, revision: r.revision, subdir: r.subdir, recipe: pr.recipe });
+const keyOf = (pr: PackageRun, r: ResolvedSource) => {
+  const part = pr.recipeParts.get(r);
+  return sourceKey({ name: r.source.name, revision: r.revision, subdir: r.subdir, recipe: part ? hashJson([pr.recipe, part]) : pr.recipe });
+};
 
 function sourceFacts(pr: PackageRun, r: ResolvedSource) {
   const control = r.tree ? readTextOrNull(path.join(r.tree, r.subdir, 'debian', 'control')) : null;
   return {
-    name: r.source.name, key: keyOf(pr, r), abbreviated: r.commit === null && isGitSource(r.source),
+    name: r.source.name, key: keyOf(pr, r), abbreviated: r.commit === null && isGitSource(r.source), unresolved: unresolvedProject(r),
     declares: control === null ? null : binaryPackages(control),
   };
 }
@@ -122,7 +134,13 @@ async function openBuilder(pr: PackageRun, rebuilding: Set<string>): Promise<Bui
 async function buildOne(pr: PackageRun, builder: Builder, r: ResolvedSource, logFile: string): Promise<void> {
   const name = r.source.name;
   const started = Date.now();
-  const code = await builder.build(name, r.tree!, r.subdir, logFile);
+  const { config, signal } = pr.run;
+  const code = isRecipeSource(r.source)
+    ? await buildRecipe({
+      container: builder.container, source: r.source, what: r.what, index: r.index, sandboxDir: r.tree!, builder: config.packages.build.builder,
+      version: config.version, os: config.os, jobs: config.jobs, logFile, signal,
+    }).then(() => 0)
+    : await builder.build(name, r.tree!, r.subdir, logFile);
   if (pr.run.signal.aborted) throw buildError(`packageBuild: interrupted while building ${name}`);
   if (code !== 0) {
     throw buildError(`packageBuild: source ${name} failed to build (exit code ${code})`, `see its log: ${logFile}`, { details: logTail(logFile) });
@@ -150,6 +168,7 @@ function manifestEntry(pr: PackageRun, r: ResolvedSource, logFile: string, files
     revision: r.revision,
     key: keyOf(pr, r),
     buildDepends: buildDependencies(readTextOrNull(path.join(r.tree!, r.subdir, 'debian', 'control')) ?? ''),
+    ...(isRecipeSource(r.source) ? recipeRecord(r) : {}),
     log: logFile,
     builtAt: new Date().toISOString(),
     files,

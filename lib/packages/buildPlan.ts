@@ -9,6 +9,7 @@
  */
 import { hashJson } from '../hash';
 import { parseDebFileName } from './debFile';
+import type { SandboxRecord } from '../sandbox/resolve';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
@@ -30,6 +31,8 @@ export interface ManifestSource {
   subdir?: string;
   /** path sources */
   path?: string;
+  /** recipe sources: the manifest, its commit, and every project's commit */
+  sandbox?: SandboxRecord;
   /** the resolved commit of a git source; null for a folder */
   commit: string | null;
   /** the commit, or the content hash of a folder */
@@ -142,6 +145,8 @@ export interface SourceFacts {
   key: string;
   /** a git ref given as an abbreviated commit id: its full id is only known after the checkout */
   abbreviated: boolean;
+  /** why it cannot be skipped before its checkout (a recipe's project at an abbreviated commit id), or null */
+  unresolved?: string | null;
   /** its binary packages as its debian/control declares them; null when not known before a checkout */
   declares: readonly string[] | null;
 }
@@ -154,7 +159,7 @@ export interface SourceFacts {
 export function planSources(manifest: Manifest, facts: readonly SourceFacts[], sums: ReadonlyMap<string, string | null>): SkipDecision[] {
   const own = facts.map((f): PlannedSource => {
     const entry = manifest.sources.find((e) => e.name === f.name);
-    const decision = f.abbreviated ? { skip: false, reason: 'its ref is an abbreviated commit id' } : decideSkip(entry, f.key, (file) => sums.get(file) ?? null);
+    const decision = f.abbreviated ? { skip: false, reason: 'its ref is an abbreviated commit id' } : f.unresolved ? { skip: false, reason: f.unresolved } : decideSkip(entry, f.key, (file) => sums.get(file) ?? null);
     const produces = entry?.files.length ? entry.files.map((x) => x.package) : f.declares;
     return { name: f.name, decision, buildDepends: entry?.buildDepends ?? [], produces };
   });

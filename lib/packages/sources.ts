@@ -13,6 +13,7 @@ import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
 import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/refs';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { didYouMean, quote } from '../text';
+import type { ResolvedSandbox } from '../sandbox/resolve';
 
 export const isGitSource = (s: PackageSource): s is GitSource => 'git' in s;
 export const isRecipeSource = (s: PackageSource): s is RecipeSource => 'manifest' in s;
@@ -49,6 +50,8 @@ export interface ResolvedSource {
   /** where debian/ is, relative to tree */
   subdir: string;
   ref?: ResolvedRef;
+  /** a recipe source's projects and their commits */
+  sandbox?: ResolvedSandbox;
 }
 
 export interface ResolveOptions {

@@ -1,0 +1,125 @@
+/**
+ * A recipe source resolved to commits before anything is checked out: the manifest repository's
+ * commit by `git ls-remote`, the manifest itself (from the record of the last build when that
+ * commit, file and rewrites are the same; else from a shallow checkout of the manifest
+ * repository), then every project's commit by `git ls-remote`. An unchanged sandbox is so
+ * recognised without a checkout.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RecipeSource } from '../config/types';
+import { inputError } from '../errors';
+import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
+import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/refs';
+import { hashJson } from '../hash';
+import { didYouMean, quote } from '../text';
+import { readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
+
+export interface SandboxProject extends ManifestProject {
+  ref: ResolvedRef;
+  /** the commit ls-remote gave (or the checkout found); null for an abbreviated id not listed */
+  commit: string | null;
+}
+
+export interface ResolvedSandbox {
+  manifestCommit: string;
+  manifestRef: ResolvedRef;
+  manifest: SandboxManifest;
+  projects: SandboxProject[];
+}
+
+/** What packages/manifest.json records of a recipe source: enough to skip it without a checkout. */
+export interface SandboxRecord {
+  manifest: { url: string; ref: string; file: string; commit: string };
+  remotes: Record<string, string>;
+  resolved: SandboxManifest;
+  projects: { name: string; path: string; url: string; revision: string; commit: string | null }[];
+}
+
+export interface ResolveSandboxOptions {
+  signal?: AbortSignal;
+  /** the record of the last build, to reuse its manifest when nothing about it changed */
+  recorded?: SandboxRecord;
+  /** where the manifest repository is checked out when it must be read */
+  manifestDir: string;
+}
+
+export const sandboxWhat = (index: number, name: string) => `packages.build.sources[${index}] (${quote(name)})`;
+
+async function resolveOne(url: string, revision: string, what: string, signal?: AbortSignal): Promise<ResolvedRef> {
+  let listing: string;
+  try {
+    listing = await lsRemote(url, { signal });
+  } catch (e) {
+    throw inputError(`${what}: git cannot read ${quote(url)}: ${gitMessage(e)}`,
+      'check the URL (a manifest\'s relative remote resolves against manifest.url; "remotes" in the source rewrites one), and that it is reachable from this machine');
+  }
+  const refs = parseLsRemote(listing);
+  const ref = resolveRef(refs, revision);
+  if (!ref) {
+    const guess = didYouMean(revision, refNames(refs));
+    throw inputError(`${what}: ${quote(url)} has no branch, tag or commit ${quote(revision)}`, guess ? `did you mean ${quote(guess)}?` : 'give an existing branch, tag or full commit id');
+  }
+  return ref;
+}
+
+async function readManifestRepo(source: RecipeSource, what: string, ref: ResolvedRef, dir: string, signal?: AbortSignal): Promise<(file: string) => string | null> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    await checkoutRef(source.manifest.url, ref, dir, { signal });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw inputError(`${what} manifest: cannot check out ${quote(source.manifest.ref)} of ${quote(source.manifest.url)}: ${gitMessage(e)}`, 'give an existing branch, tag or full commit id');
+  }
+  const top = fs.realpathSync(dir);
+  return (file) => {
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full) || !fs.statSync(full).isFile()) return null;
+    // a symlink in the manifest repository must not read a file outside it
+    if (!fs.realpathSync(full).startsWith(`${top}${path.sep}`)) return null;
+    return fs.readFileSync(full, 'utf8');
+  };
+}
+
+export async function resolveSandbox(source: RecipeSource, index: number, options: ResolveSandboxOptions): Promise<ResolvedSandbox> {
+  const what = sandboxWhat(index, source.name);
+  const { signal, recorded } = options;
+  const manifestRef = await resolveOne(source.manifest.url, source.manifest.ref, `${what} manifest.url`, signal);
+  if (manifestRef.commit === null) {
+    throw inputError(`${what} manifest.ref ${quote(source.manifest.ref)} is an abbreviated commit id that no branch or tag of ${quote(source.manifest.url)} points at`, 'give the full commit id, a branch or a tag');
+  }
+  const same = recorded && recorded.manifest.url === source.manifest.url && recorded.manifest.file === source.manifest.file &&
+    recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(source.remotes);
+  const manifest = same
+    ? recorded.resolved
+    : readSandboxManifest({
+      file: source.manifest.file,
+      read: await readManifestRepo(source, what, manifestRef, options.manifestDir, signal),
+      manifestUrl: source.manifest.url,
+      rewrites: source.remotes,
+      what: `${what} manifest`,
+      rewritesKey: `packages.build.sources[${index}].remotes`,
+    });
+  const listed = new Map<string, Promise<ResolvedRef>>();
+  const projects: SandboxProject[] = [];
+  for (const p of manifest.projects) {
+    const key = `${p.url}\n${p.revision}`;
+    if (!listed.has(key)) listed.set(key, resolveOne(p.url, p.revision, `${what} manifest ${p.at}: project ${quote(p.name)}`, signal));
+    const ref = await listed.get(key)!;
+    projects.push({ ...p, ref, commit: ref.commit });
+  }
+  return { manifestCommit: manifestRef.commit, manifestRef, manifest, projects };
+}
+
+/** Decides the rebuild: the manifest's commit and every project's commit. */
+export const sandboxRevision = (s: ResolvedSandbox): string =>
+  hashJson({ manifest: s.manifestCommit, projects: s.projects.map((p) => [p.path, p.url, p.commit]) });
+
+export function sandboxRecord(source: RecipeSource, s: ResolvedSandbox): SandboxRecord {
+  return {
+    manifest: { ...source.manifest, commit: s.manifestCommit },
+    remotes: source.remotes,
+    resolved: s.manifest,
+    projects: s.projects.map((p) => ({ name: p.name, path: p.path, url: p.url, revision: p.revision, commit: p.commit })),
+  };
+}

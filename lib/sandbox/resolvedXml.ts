@@ -1,0 +1,28 @@
+/**
+ * `.repo/manifest.xml` of a sandbox: the manifest as resolved (as `repo manifest -r` writes it):
+ * absolute fetch URLs (credentials left out), each project's revision its commit, the branch or
+ * tag it came from as `upstream`. packages.make reads the project paths from it. Pure.
+ */
+import { escapeAttr } from './manifestXml';
+import type { ResolvedSandbox } from './resolve';
+
+const withoutCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+
+const element = (tag: string, attrs: Record<string, string | undefined | null>, children: string[] = [], indent = '  '): string => {
+  const a = Object.entries(attrs).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${escapeAttr(v!)}"`).join('');
+  return children.length ? `${indent}<${tag}${a}>\n${children.join('\n')}\n${indent}</${tag}>` : `${indent}<${tag}${a}/>`;
+};
+
+export function resolvedManifestXml(s: ResolvedSandbox): string {
+  const lines = [
+    ...s.manifest.remotes.map((r) => element('remote', { name: r.name, fetch: withoutCredentials(r.fetch) })),
+    element('default', { remote: s.manifest.default.remote, revision: s.manifest.default.revision }),
+    ...s.projects.map((p) => element('project', {
+      name: p.name, path: p.path, remote: p.remote, revision: p.commit ?? p.revision, upstream: p.commit && p.commit !== p.revision ? p.revision : undefined,
+    }, [
+      ...p.copyfiles.map((c) => element('copyfile', { src: c.src, dest: c.dest }, [], '    ')),
+      ...p.linkfiles.map((l) => element('linkfile', { src: l.src, dest: l.dest }, [], '    ')),
+    ])),
+  ];
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<manifest>\n${lines.join('\n')}\n</manifest>\n`;
+}
