@@ -16,6 +16,7 @@ import { putFolder } from '../docker/archive';
 import { buildError, inputError } from '../errors';
 import { quote } from '../text';
 import { binaryKey } from './aptKey';
+import { buildDepsControl } from './buildDepsControl';
 import { BUILD_ENV } from './builder';
 
 export interface RecipeBuild {
@@ -47,7 +48,7 @@ fi
 deps=$(mktemp -d)
 for control in "$@"; do
   echo "== build dependencies of $control"
-  (cd "$deps" && mk-build-deps --install --remove --tool 'apt-get -y --no-install-recommends' "$SANDBOX/$control")
+  (cd "$deps" && mk-build-deps --install --remove --tool 'apt-get -y --no-install-recommends' "/build/deps/$SOURCE/$control")
 done
 rm -rf "$deps"
 `;
@@ -95,6 +96,23 @@ async function putAptSources(container: Docker.Container, builder: BuilderConfig
   }
 }
 
+/** The buildDepends control files, reduced to their build dependencies, to /build/deps/<source>/<path>. */
+async function putBuildDeps(container: Docker.Container, source: RecipeSource, sandboxDir: string, note: (line: string) => void): Promise<void> {
+  if (source.buildDepends.length === 0) return;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'contrail-deps-'));
+  try {
+    source.buildDepends.forEach((c, i) => {
+      const { control, dropped } = buildDepsControl(fs.readFileSync(path.join(sandboxDir, c), 'utf8'), `${source.name}-build-deps-${i}`);
+      if (dropped.length) note(`== ${c}: not package relations, left out: ${dropped.join(', ')}`);
+      fs.mkdirSync(path.dirname(path.join(tmp, c)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, c), control);
+    });
+    await putFolder(container, tmp, '/build', { prefix: `deps/${source.name}` });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Checks the recipe's files in the laid-out sandbox before any Docker work. */
 export function checkRecipeFiles(source: RecipeSource, index: number, sandboxDir: string): void {
   source.buildDepends.forEach((c, i) => {
@@ -123,7 +141,8 @@ export async function buildRecipe(b: RecipeBuild): Promise<void> {
     buildError(`packageBuild: source ${source.name} ${message}`, `see its log: ${logFile}`, { details: logTail(logFile) });
   try {
     fs.writeSync(fd, `== sandbox ${sandbox}; CONTRAIL_VERSION=${b.version} OS=${b.os} SERIES=${series} JOBS=${b.jobs}\n`);
-    const prepared = await run(['bash', '-euo', 'pipefail', '-c', PREPARE, 'prepare', ...source.buildDepends], [`EXTRA_PACKAGES=${b.builder.packages.join(' ')}`]);
+    await putBuildDeps(container, source, b.sandboxDir, (line) => fs.writeSync(fd, `${line}\n`));
+    const prepared = await run(['bash', '-euo', 'pipefail', '-c', PREPARE, 'prepare', ...source.buildDepends], [`EXTRA_PACKAGES=${b.builder.packages.join(' ')}`, `SOURCE=${source.name}`]);
     if (signal?.aborted) throw buildError(`packageBuild: interrupted while building ${source.name}`);
     if (prepared !== 0) throw failed(`failed to install the builder's packages and build dependencies (exit code ${prepared})`);
     for (const [i, step] of source.steps.entries()) {

@@ -5,6 +5,7 @@ import { resolveConfig } from '../../lib/config/load';
 import { PipelineError } from '../../lib/errors';
 import { exitCodeFor } from '../../lib/exit';
 import { binaryKey } from '../../lib/packages/aptKey';
+import { buildDepsControl } from '../../lib/packages/buildDepsControl';
 import { recipeHash } from '../../lib/packages/recipeSource';
 import { stepEnvironment } from '../../lib/packages/recipeBuild';
 import type { RecipeSource } from '../../lib/config/types';
@@ -84,4 +85,17 @@ test('the recipe key changes with the steps, the builder extras and the key file
   fs.rmSync(key);
   t.throws(() => recipeHash(s, builder, '4.0', 'ubuntu16.04'), { message: /aptSources\[0\]\.key ".*k\.gpg" cannot be read \(ENOENT\)/ });
   t.deepEqual(stepEnvironment({ version: '4.0.0.0-20', os: 'ubuntu16.04', jobs: 2 }, 'xenial').slice(-4), ['CONTRAIL_VERSION=4.0.0.0-20', 'OS=ubuntu16.04', 'SERIES=xenial', 'JOBS=2']);
+});
+
+test("the real contrail control's Build-Depends: relations kept with versions, packages.make's placeholder left out", (t) => {
+  const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'contrail-packages-R4.0', 'contrail.control'), 'utf8');
+  const { control, dropped } = buildDepsControl(text, 'contrail-build-deps-0');
+  t.deepEqual(dropped, ['BUILDDEP_SERIES']);
+  const deps = /^Build-Depends: (.*)$/m.exec(control)![1].split(', ');
+  t.true(deps.includes('librdkafka-dev (>= 0.9.0)'));
+  t.true(deps.includes('scons (>= 2.1.0)'));
+  t.true(deps.includes('cassandra-cpp-driver-dev'));
+  t.is(deps.length, 30);
+  t.regex(control, /^Source: contrail-build-deps-0$/m);
+  t.deepEqual(buildDepsControl('Source: x\nBuild-Depends: aa | bb (>= 1), ${misc:Depends}, cc [amd64]\n', 'y').dropped, ['${misc:Depends}']);
 });
