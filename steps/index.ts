@@ -22,6 +22,15 @@ export const baseImage = defineStep<BaseImage>({
   load: async () => (require('./baseImage') as typeof import('./baseImage')).baseImage,
 });
 
+// Sources to build are resolved (git ls-remote) before anything waits on Docker or on other
+// steps: an unreachable source (the default config offline) is the error, at once.
+export const packageSources = defineStep<void>({
+  name: 'packageSources',
+  description: 'Resolve packages.build.sources when the packages are to be built from them',
+  listed: false,
+  load: async () => (require('./packageSources') as typeof import('./packageSources')).packageSources,
+});
+
 export const packageBuild = defineStep<PackageBuildResult>({
   name: 'packageBuild',
   description: "Build Contrail's Debian packages from the sources in packages.build, in a builder container",
@@ -49,23 +58,26 @@ export const contrailAnsible = defineStep<AnsibleResult>({
 export const prep = defineStep({
   name: 'prep',
   description: 'contrailRepo and contrailAnsible, side by side',
+  first: { sources: packageSources },
   needs: { repo: contrailRepo, ansible: contrailAnsible },
 });
 
 const family = { repo: contrailRepo, ansible: contrailAnsible, base: baseImage };
 
-export const buildImages = defineStep<BuildResult, typeof family>({
+export const buildImages = defineStep<BuildResult, typeof family, { sources: typeof packageSources }>({
   name: 'buildImages',
   description: 'Build the image family contrail-<component>-<os>:<version>, skipping what has not changed',
   flags: BUILD_FLAGS,
+  first: { sources: packageSources },
   needs: family,
   load: async () => (require('./buildImages') as typeof import('./buildImages')).buildImages,
 });
 
-export const plan = defineStep<Plan, typeof family>({
+export const plan = defineStep<Plan, typeof family, { sources: typeof packageSources }>({
   name: 'plan',
   description: 'Show what would be built and what skipped, and why, without building',
   flags: BUILD_FLAGS,
+  first: { sources: packageSources },
   needs: family,
   load: async () => (require('./plan') as typeof import('./plan')).plan,
 });

@@ -17,8 +17,9 @@ import {
 import { binaryPackages, buildDependencies } from '../lib/packages/control';
 import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
 import type { BaseImage } from '../lib/docker/osImage';
-import { checkoutSource, isGitSource, isRecipeSource, resolveSource, type ResolvedSource } from '../lib/packages/sources';
-import { checkoutRecipeSource, recipeHash, recipeRecord, resolveRecipeSource, unresolvedProject } from '../lib/packages/recipeSource';
+import { checkoutSource, isGitSource, isRecipeSource, type ResolvedSource } from '../lib/packages/sources';
+import { checkoutRecipeSource, recipeHash, recipeRecord, unresolvedProject } from '../lib/packages/recipeSource';
+import { resolvePackageSources } from '../lib/packages/resolveSources';
 import { buildRecipe } from '../lib/packages/recipeBuild';
 import type { Run } from '../lib/run';
 import type { PackageBuildResult } from '../lib/steps';
@@ -54,12 +55,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   const manifest = parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os);
 
   // Resolve every source (and check every folder) before anything builds, or waits for the base image.
-  const resolved: ResolvedSource[] = [];
-  for (const [i, s] of sources.entries()) {
-    resolved.push(isRecipeSource(s)
-      ? await resolveRecipeSource(s, i, manifest.sources.find((e) => e.name === s.name)?.sandbox, paths.git, run.signal)
-      : await resolveSource(s, i, { signal: run.signal }));
-  }
+  const resolved = await resolvePackageSources(run);
   // a recipe's own part of the key (its key files read and checked here, before any Docker work)
   const { version, os, packages } = run.config;
   const recipeParts = new Map(resolved.map((r) => [r, isRecipeSource(r.source) ? recipeHash(r.source, packages.build.builder, version, os) : null]));

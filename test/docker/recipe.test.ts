@@ -12,7 +12,7 @@ import { simpleGit } from 'simple-git';
 import { resolveConfig } from '../../lib/config/load';
 import { exitCodeFor } from '../../lib/exit';
 import { parseManifest } from '../../lib/packages/buildPlan';
-import { packageBuild } from '../../tasks/packageBuild';
+import { packageBuild } from '../helpers/steps';
 import { demoBaseImage, testRun } from '../helpers/docker';
 import { tempDir, writeJson } from '../helpers/temp';
 

@@ -4,6 +4,8 @@ import { resolveConfig } from '../../lib/config/load';
 import { parseFlags } from '../../lib/config/overlays';
 import { PipelineError } from '../../lib/errors';
 import { exitCodeFor } from '../../lib/exit';
+import { binaryPackages } from '../../lib/packages/control';
+import * as fs from 'node:fs';
 import { tempDir, writeJson } from '../helpers/temp';
 
 const minimal = { version: '4.0.0.0-20' };
@@ -89,8 +91,29 @@ test('the bundled configs are valid', (t) => {
   for (const f of ['config.json', 'examples/demo/config.json']) {
     const c = resolveConfig({ args: ['--config', path.join(root, f)], env: {}, cwd: root });
     t.true(Object.keys(c.images).includes('base'), f);
-    t.true(Object.keys(c.images).length >= 11, f);
+    t.true(Object.keys(c.images).length >= (f === 'config.json' ? 10 : 11), f);
   }
+});
+
+test('the default config is the real R4.0 recipe: it expects, and its images install, only contrail packages its targets make', (t) => {
+  const root = path.resolve(__dirname, '..', '..');
+  const c = resolveConfig({ args: ['--config', path.join(root, 'config.json')], env: {}, cwd: root });
+  const [source] = c.packages.build.sources;
+  t.true('manifest' in source);
+  if (!('manifest' in source)) return;
+  t.deepEqual(source.manifest, { url: 'https://github.com/Juniper/contrail-vnc', ref: 'R4.0', file: 'default.xml' });
+  // the three packages.make targets, and the control files of those three sources (copies of contrail-packages R4.0)
+  const targets = source.steps.flatMap((s) => [...s.matchAll(/packages\.make (package-[a-z-]+)/g)].map((m) => m[1]));
+  t.deepEqual(targets, ['package-contrail', 'package-contrail-web-core', 'package-contrail-web-controller']);
+  t.deepEqual(source.buildDepends, targets.map((p) => `tools/packages/debian/${p.replace('package-', '')}/debian/control`));
+  const made = new Set(['contrail', 'contrail-web-core', 'contrail-web-controller'].flatMap((s) =>
+    binaryPackages(fs.readFileSync(path.join(root, 'test', 'fixtures', 'contrail-packages-R4.0', `${s}.control`), 'utf8'))));
+  for (const p of c.packages.build.expect) t.true(made.has(p), `expect: ${p}`);
+  const contrailPackages = Object.values(c.images).flatMap((i) => i.packages).filter((p) => /contrail/.test(p));
+  for (const p of contrailPackages) t.true(made.has(p), `an image installs ${p}`);
+  t.false(contrailPackages.includes('contrail-setup'));
+  t.false('vcenter-plugin' in c.images);
+  t.is(c.ansible.ref, 'R4.0');
 });
 
 test('bad config: missing version', (t) => {
