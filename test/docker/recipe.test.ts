@@ -195,3 +195,29 @@ test.serial('bad inputs found while building: exit 2 naming the file, line or co
     t.deepEqual(packagesIn(workDir), [], message.source);
   }
 });
+
+test.serial('expect across both kinds: a Debian source and a recipe in one config', async (t) => {
+  const { root, git } = await fixture();
+  const deb = path.join(root, 'tiny-extra');
+  const files: Record<string, string> = {
+    'debian/control': 'Source: tiny-extra\nSection: misc\nPriority: optional\nMaintainer: tests <tests@opencontrail.invalid>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.6.2\n\nPackage: tiny-extra\nArchitecture: all\nDescription: tiny extra\n a plain Debian source beside the recipe\n',
+    'debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
+    'debian/changelog': 'tiny-extra (1.0) unstable; urgency=low\n\n  * tests\n\n -- tests <tests@opencontrail.invalid>  Mon, 01 Jan 2024 00:00:00 +0000\n',
+    'debian/source/format': '3.0 (native)\n',
+  };
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(deb, f)), { recursive: true });
+    fs.writeFileSync(path.join(deb, f), text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
+  }
+  const { config, workDir } = configWith(git);
+  const recipeSource = config.packages.build.sources[0];
+  const both = (expect: string[]) => ({ ...config, packages: { ...config.packages, build: { ...config.packages.build, sources: [{ name: 'tiny-extra', path: deb }, recipeSource], expect } } });
+  const e = await t.throwsAsync(packageBuild(testRun(both(['tiny-extra', 'tiny-thing', 'tiny-missing']))));
+  t.is(exitCodeFor(e), 1);
+  t.regex(e!.message, /no source built tiny-missing \(named in packages\.build\.expect\)/);
+  const again = testRun(both(['tiny-extra', 'tiny-thing']));
+  const result = await packageBuild(again);
+  t.is(again.log.lines.filter((l) => /unchanged, skipped/.test(l.message)).length, 2);
+  t.deepEqual(result.debs.map((d) => path.basename(d)), ['tiny-extra_1.0_all.deb', `tiny-thing_${VERSION}_all.deb`]);
+  t.deepEqual(manifestOf(workDir).sources.map((s) => [s.name, s.sandbox ? 'recipe' : 'debian']), [['tiny-extra', 'debian'], ['tiny', 'recipe']]);
+});
