@@ -128,7 +128,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
       build: {
         sources: resolveSources(merged.packages.build.sources as Json[], place),
         expect: merged.packages.build.expect ?? [],
-        builder: builderConfig(merged.packages.build.builder, place.path),
+        builder: builderConfig(merged.packages.build.builder, (p, parts) => place.path(p, parts)),
       },
     },
     repo: { host: repo.host, port: repo.port, priority: repo.priority, allowNonLoopback: repo.allowNonLoopback ?? false },
@@ -219,7 +219,7 @@ function resolveSources(given: Json[], place: Place): PackageSource[] {
 
 function resolveSource(s: Json, parts: string[], place: Place): PackageSource {
   const at = `${keyPath(parts)} (${quote(s.name)}, in ${place.origin(parts)})`;
-  if (s.manifest !== undefined) return recipeSource(s, at, place.gitLocation, parts);
+  if (s.manifest !== undefined) return recipeSource(s, at, (url, key) => place.gitLocation(url, key), parts);
   if ((s.git === undefined) === (s.path === undefined)) {
     throw inputError(`${at} must have either "git" (with "ref"), "path" or "manifest" (with "steps" and "outputs")`, 'e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}');
   }
