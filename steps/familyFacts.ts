@@ -40,11 +40,16 @@ export interface PreparedFamily extends FamilyNeeds {
   graph: ImageGraph;
 }
 
-export function prepareFamily(run: Run, needs: FamilyNeeds): PreparedFamily {
+/** Before prep: a config that defines no images is an input error, not a long prep and then one. */
+export async function familyDefined(run: Run): Promise<void> {
   const c = run.config;
   if (Object.keys(c.images).length === 0) {
     throw inputError(`${c.configFile ?? 'the config'} defines no images (key "images")`, 'see config.json: one entry per image, "base" for contrail-base');
   }
+}
+
+export function prepareFamily(run: Run, needs: FamilyNeeds): PreparedFamily {
+  const c = run.config;
   const images = new Map<string, PreparedImage>();
   for (const f of familyImages(c.images, c.os, c.version, needs.ansible.artifact)) {
     const standard = standardBuildArgs(f.name, f.recipe, { version: c.version, os: c.os, baseImage: c.baseImage, repo: needs.repo });

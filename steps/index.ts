@@ -64,20 +64,29 @@ export const prep = defineStep({
 
 const family = { repo: contrailRepo, ansible: contrailAnsible, base: baseImage };
 
-export const buildImages = defineStep<BuildResult, typeof family, { sources: typeof packageSources }>({
+export const familyDefined = defineStep<void>({
+  name: 'familyDefined',
+  description: 'Check that the config defines images',
+  listed: false,
+  load: async () => (require('./familyFacts') as typeof import('./familyFacts')).familyDefined,
+});
+
+const familyChecks = { defined: familyDefined, sources: packageSources };
+
+export const buildImages = defineStep<BuildResult, typeof family, typeof familyChecks>({
   name: 'buildImages',
   description: 'Build the image family contrail-<component>-<os>:<version>, skipping what has not changed',
   flags: BUILD_FLAGS,
-  first: { sources: packageSources },
+  first: familyChecks,
   needs: family,
   load: async () => (require('./buildImages') as typeof import('./buildImages')).buildImages,
 });
 
-export const plan = defineStep<Plan, typeof family, { sources: typeof packageSources }>({
+export const plan = defineStep<Plan, typeof family, typeof familyChecks>({
   name: 'plan',
   description: 'Show what would be built and what skipped, and why, without building',
   flags: BUILD_FLAGS,
-  first: { sources: packageSources },
+  first: familyChecks,
   needs: family,
   load: async () => (require('./plan') as typeof import('./plan')).plan,
 });
