@@ -3,6 +3,8 @@
  * a message that names the input (key path, variable, flag, image, file) and a hint that says
  * what to do. `kind` decides the exit code, in lib/exit.ts and nowhere else.
  */
+import { redactText } from './redact';
+
 export type ErrorKind =
   /** bad config, environment value, flag or input file: fix the input, a retry will not help */
   | 'input'
@@ -26,11 +28,12 @@ export class PipelineError extends Error {
   readonly showStack = false;
 
   constructor(kind: ErrorKind, message: string, options: PipelineErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // messages quote config values, and a URL among them may carry a token: shown redacted
+    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PipelineError';
     this.kind = kind;
-    this.hint = options.hint;
-    this.details = options.details ?? [];
+    this.hint = options.hint === undefined ? undefined : redactText(options.hint);
+    this.details = (options.details ?? []).map(redactText);
   }
 
   override toString(): string {
@@ -51,6 +54,6 @@ export const isPipelineError = (e: unknown): e is PipelineError => e instanceof 
 /** A message for any thrown value, without a stack. */
 export function describeError(e: unknown): string {
   if (e instanceof PipelineError) return e.toString();
-  if (e instanceof Error) return e.message;
-  return String(e);
+  if (e instanceof Error) return redactText(e.message);
+  return redactText(String(e));
 }

@@ -1,4 +1,5 @@
 import * as gulplog from 'gulplog';
+import { redactText } from './redact';
 
 /** Injected everywhere, so tasks log through gulp (honouring -L and --silent) and tests capture. */
 export interface Logger {
@@ -8,11 +9,12 @@ export interface Logger {
   error(message: string): void;
 }
 
+// Every line goes out with its URLs redacted: a config's URL may carry a token (lib/redact.ts).
 export const gulpLogger: Logger = {
-  debug: (m) => gulplog.debug(m),
-  info: (m) => gulplog.info(m),
-  warn: (m) => gulplog.warn(m),
-  error: (m) => gulplog.error(m),
+  debug: (m) => gulplog.debug(redactText(m)),
+  info: (m) => gulplog.info(redactText(m)),
+  warn: (m) => gulplog.warn(redactText(m)),
+  error: (m) => gulplog.error(redactText(m)),
 };
 
 export interface MemoryLogger extends Logger {
@@ -22,7 +24,8 @@ export interface MemoryLogger extends Logger {
 
 export function memoryLogger(echo = false): MemoryLogger {
   const lines: MemoryLogger['lines'] = [];
-  const at = (level: keyof Logger) => (message: string) => {
+  const at = (level: keyof Logger) => (raw: string) => {
+    const message = redactText(raw);
     lines.push({ level, message });
     if (echo) process.stderr.write(`[${level}] ${message}\n`);
   };

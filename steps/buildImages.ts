@@ -11,6 +11,7 @@ import { buildImage, logTail } from '../lib/docker/build';
 import { localImage, pullImage, removeUnusedImages } from '../lib/docker/images';
 import { buildError, describeError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs/atomic';
+import { redactJson } from '../lib/redact';
 import { readTextOrNull } from '../lib/fs/read';
 import { throwIfInterrupted } from '../lib/interrupt';
 import { contextTar, discardContext, stageContext } from '../lib/images/context';
@@ -88,7 +89,7 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
   const paths = workPaths(c.workDir);
   const images = family.graph.order.map((n) => fr.rows.get(n)!);
   const summary = familySummary({ version: c.version, os: c.os, started, finished: new Date(), jobs: c.jobs, noCache: c.noCache, select: c.select }, family.graph, images);
-  writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(paths.summary, `${JSON.stringify(redactJson(summary), null, 2)}\n`);
   for (const line of summaryTable(summary)) run.log.info(line);
   run.log.info(`summary: ${paths.summary}`);
   throwIfInterrupted(run.signal);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildError, inputError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs/atomic';
+import { redactJson } from '../lib/redact';
 import { hashJson, sha256File } from '../lib/hash';
 import { logTail } from '../lib/docker/build';
 import {
@@ -175,7 +176,7 @@ const sourceOrder = (pr: PackageRun) => pr.run.config.packages.build.sources.map
 
 /** The manifest written (complete, atomically), then the files it no longer records removed. */
 function writeManifest(pr: PackageRun, next: { manifest: Manifest; stale: string[] }): void {
-  writeFileAtomic(pr.manifestFile, `${JSON.stringify(next.manifest, null, 2)}\n`);
+  writeFileAtomic(pr.manifestFile, `${JSON.stringify(redactJson(next.manifest), null, 2)}\n`);
   pr.manifest = next.manifest;
   for (const f of next.stale) fs.rmSync(path.join(pr.paths.packages, f), { force: true });
 }

@@ -9,6 +9,7 @@ import { parallel, series } from 'gulp';
 import type { TaskFunction } from 'undertaker';
 import { FLAGS } from '../lib/config/overlays';
 import { recordFailure } from '../lib/exit';
+import { redactError } from '../lib/redact';
 import { handleInterrupts, throwIfInterrupted } from '../lib/interrupt';
 import { acquireWorkLock } from '../lib/lock';
 import { gulpLogger } from '../lib/log';
@@ -71,6 +72,7 @@ function ownWork(step: Step): DescribedTask {
       // a step cancelled (Ctrl-C, or a sibling's failure) reports why the run stopped, not how
       // its own work broke off
       const error = current?.signal.aborted && current.signal.reason !== undefined ? current.signal.reason : e;
+      redactError(error);
       recordFailure(error);
       running.delete(step.name);
       stopSiblings(step, error);

@@ -4,6 +4,7 @@
  * later run decides, from reality, whether the artifact is still current. Pure.
  */
 import { looksLikeCommit } from '../git/safety';
+import { redactJson, redactUrl } from '../redact';
 import type { ClosureResult } from './closure';
 import { describeOrigin } from './requirements';
 
@@ -139,7 +140,8 @@ export function artifactManifest(artifact: string, sha256: string, given: string
   };
 }
 
-export const manifestText = (m: AnsibleManifest): string => `${JSON.stringify(m, null, 2)}\n`;
+/** Written with its URLs redacted: a repo or artifact URL may carry a token (lib/redact.ts). */
+export const manifestText = (m: AnsibleManifest): string => `${JSON.stringify(redactJson(m), null, 2)}\n`;
 
 /** A manifest read back from disk, or undefined when it is not one of ours. */
 export function parseManifest(text: string): AnsibleManifest | undefined {
@@ -179,7 +181,7 @@ export function staleReason(m: AnsibleManifest | undefined, now: Current): strin
   if (!m) return 'no manifest beside the artifact';
   if (m.source !== 'git') return 'the artifact was given, not made from git';
   if (m.sha256 !== now.artifactSha256) return 'the artifact does not match its manifest';
-  if (m.repo !== now.repo) return `the repository changed (was ${m.repo})`;
+  if (m.repo !== redactUrl(now.repo)) return `the repository changed (was ${m.repo})`;
   const sameCommit = now.commit !== null ? m.commit === now.commit : m.ref === now.ref && m.commit.startsWith(now.ref);
   if (!sameCommit) return `${now.ref} moved from ${m.commit.slice(0, 12)} to ${(now.commit ?? now.ref).slice(0, 12)}`;
   return null;

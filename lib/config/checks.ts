@@ -52,6 +52,12 @@ export function parseRegistry(value: string, what: string): RegistryAddress {
   if (namespace && !namespace.split('/').every((p) => NAMESPACE_PART.test(p))) {
     throw bad('has an invalid namespace (lower-case letters, digits, ".", "_" and "-")');
   }
+  // Docker reads a first part without ".", ":" or "localhost" as a Docker Hub namespace: the push,
+  // and the credentials handed to the engine, would go to Docker Hub, not to this host.
+  if (!v6 && port === undefined && !host.includes('.') && host !== 'localhost') {
+    throw inputError(`${what} ${quote(value)} names no registry host Docker would recognise: it would read ${quote(host)} as a Docker Hub account and push there`,
+      `give the host with its port or its full name, e.g. ${host}:5000${namespace ? `/${namespace}` : ''} or ${host}.example.com${namespace ? `/${namespace}` : ''}`);
+  }
   return { host: hostPort, hostname: host.replace(/^\[|\]$/g, ''), port: port === undefined ? null : Number(port), namespace };
 }
 

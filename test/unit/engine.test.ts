@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
+import { redactUrl } from '../../lib/redact';
 import {
   checkEngine, dockerClient, engineAddress, engineHint, engineIsRemote, engineTarget, loopbackOnTwoMachines,
 } from '../../lib/docker/engine';
@@ -98,7 +99,9 @@ test('bad DOCKER_HOST values: one input error naming DOCKER_HOST and showing the
   ] as const) {
     const e = t.throws(() => engineTarget({ DOCKER_HOST: value }, all), { instanceOf: PipelineError }, value)!;
     t.is((e as PipelineError).kind, 'input', value);
-    t.true(e.message.startsWith(`DOCKER_HOST "${value}"`), e.message);
+    // shown as the user wrote it, but with any userinfo redacted
+    t.true(e.message.startsWith(`DOCKER_HOST "${redactUrl(value)}"`), e.message);
+    t.false(e.message.includes('user@'), 'no userinfo in the message');
     t.regex(e.message, words, value);
     t.regex((e as PipelineError).hint!, /tcp:\/\/build-host:2376 with DOCKER_TLS_VERIFY=1/);
   }
