@@ -9,6 +9,7 @@ import { checkGitRef, checkGitUrl } from '../git/safety';
 import { quote } from '../text';
 import { checkHost, checkPathOrUrl, isLoopback, parseRegistry } from './checks';
 import { builtinDefaults, PROJECT_ROOT } from './defaults';
+import { preflight } from './preflight';
 import { environmentSettings, parseFlags, type Setting } from './overlays';
 import type { Config, ImageRecipe, Origins, PackageSource } from './types';
 import { builderConfig, recipeSource } from '../packages/recipeConfig';
@@ -114,7 +115,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
   const images = resolveImages(merged.images as Record<string, Json>, place);
   const select = checkSelect(merged.select as string[] | null, images, place);
 
-  return {
+  const config: ResolvedConfig = {
     configFile,
     version: merged.version,
     os: merged.os,
@@ -146,6 +147,8 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     noCache: merged.noCache,
     flags: taskFlags,
   };
+  preflight(config, where);
+  return config;
 }
 
 function mergeLayers(inputs: ConfigInputs): MergedConfig {

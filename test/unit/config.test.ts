@@ -1,4 +1,5 @@
 import test from 'ava';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveConfig } from '../../lib/config/load';
 import { parseFlags } from '../../lib/config/overlays';
@@ -76,6 +77,7 @@ test('the original Makefile variables all map', (t) => {
 
 test('relative paths: against the config file from the file, against the current folder from flags', (t) => {
   const { dir, config } = withFile({ ...minimal, workDir: 'work', packages: { dir: '../debs' } }, ['--save-dir', 'saved']);
+  fs.mkdirSync(path.join(dir, 'debs')); // a packages.dir that does not exist, with nothing to fall back on, is an input error
   const c = config();
   t.is(c.workDir, path.join(dir, 'conf', 'work'));
   t.is(c.packages.dir, path.join(dir, 'debs'));
