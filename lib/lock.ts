@@ -74,14 +74,14 @@ export async function acquireWorkLock(workDir: string, options: LockOptions): Pr
       // being written by its holder right now, or truncated by a crash: give it a moment
       const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
       if (age > 5000) {
-        options.log.warn(`work folder ${workDir}: taking over an unreadable lock file ${file}`);
-        fs.rmSync(file, { force: true });
+        if (removeStaleLock(file, undefined)) options.log.warn(`work folder ${workDir}: took over an unreadable lock file ${file}`);
       } else await sleep(100, options.signal);
       continue;
     }
     if (isStale(holder)) {
-      options.log.warn(`work folder ${workDir}: the run that locked it (${describeHolder(holder)}) is gone; taking over its lock`);
-      fs.rmSync(file, { force: true });
+      if (removeStaleLock(file, holder)) {
+        options.log.warn(`work folder ${workDir}: the run that locked it (${describeHolder(holder)}) is gone; taking over its lock`);
+      } else await sleep(20, options.signal);
       continue;
     }
     if (!options.wait) {
@@ -105,6 +105,43 @@ export async function acquireWorkLock(workDir: string, options: LockOptions): Pr
   };
   process.on('exit', release);
   return release;
+}
+
+export const takeoverPath = (lock: string) => `${lock}.takeover`;
+/** a takeover takes milliseconds; one older than this was left by a run that died in the middle of it */
+const ABANDONED_TAKEOVER_MS = 30_000;
+
+/**
+ * Removes a stale lock, atomically with respect to other runs doing the same: two runs that both
+ * find the holder gone must not both delete "the" lock, or the slower would delete the lock the
+ * faster has just taken, and both would run. Only the run that creates the takeover file (O_EXCL:
+ * one creator wins) may remove the lock, and only after checking, while it holds the takeover
+ * file, that the lock is still the stale one it saw. Returns whether it removed it; the caller
+ * then competes for the lock again like any run.
+ */
+export function removeStaleLock(file: string, seen: LockHolder | undefined): boolean {
+  const takeover = takeoverPath(file);
+  let fd: number;
+  try {
+    fd = fs.openSync(takeover, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const age = Date.now() - (fs.statSync(takeover, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > ABANDONED_TAKEOVER_MS) fs.rmSync(takeover, { force: true });
+    return false;
+  }
+  try {
+    fs.writeSync(fd, String(process.pid));
+    fs.closeSync(fd);
+    const now = readHolder(file);
+    const same = seen === undefined ? now === undefined && fs.existsSync(file)
+      : now !== undefined && now.pid === seen.pid && now.host === seen.host && now.startedAt === seen.startedAt;
+    if (!same) return false;
+    fs.rmSync(file, { force: true });
+    return true;
+  } finally {
+    fs.rmSync(takeover, { force: true });
+  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
