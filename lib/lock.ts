@@ -3,6 +3,7 @@
  * whether the holder still lives is checked against reality (is the process there?), so a lock
  * left by a run that died is taken over with a warning instead of blocking nightly builds forever.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -62,9 +63,15 @@ export async function acquireWorkLock(workDir: string, options: LockOptions): Pr
   let announcedWait = false;
   for (;;) {
     try {
-      const fd = fs.openSync(file, 'wx');
-      fs.writeSync(fd, JSON.stringify(me));
-      fs.closeSync(fd);
+      // written in full under a private name, then linked into place (fails when a lock is
+      // there): others never see a half-written lock of a live run
+      const mine = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+      fs.writeFileSync(mine, JSON.stringify(me));
+      try {
+        fs.linkSync(mine, file);
+      } finally {
+        fs.rmSync(mine, { force: true });
+      }
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -72,8 +79,9 @@ export async function acquireWorkLock(workDir: string, options: LockOptions): Pr
     const holder = readHolder(file);
     if (holder === undefined) {
       // being written by its holder right now, or truncated by a crash: give it a moment
-      const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
-      if (age > 5000) {
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (!st) continue; // released (or taken over) since we tried: try again
+      if (Date.now() - st.mtimeMs > UNREADABLE_MS) {
         if (removeStaleLock(file, undefined)) options.log.warn(`work folder ${workDir}: took over an unreadable lock file ${file}`);
       } else await sleep(100, options.signal);
       continue;
@@ -107,6 +115,9 @@ export async function acquireWorkLock(workDir: string, options: LockOptions): Pr
   return release;
 }
 
+/** a lock file still unreadable after this long was truncated by a crash, not being written */
+const UNREADABLE_MS = 5000;
+
 export const takeoverPath = (lock: string) => `${lock}.takeover`;
 /** a takeover takes milliseconds; one older than this was left by a run that died in the middle of it */
 const ABANDONED_TAKEOVER_MS = 30_000;
@@ -134,7 +145,9 @@ export function removeStaleLock(file: string, seen: LockHolder | undefined): boo
     fs.writeSync(fd, String(process.pid));
     fs.closeSync(fd);
     const now = readHolder(file);
-    const same = seen === undefined ? now === undefined && fs.existsSync(file)
+    // an unreadable lock must still be there and old: a new one is empty for a moment while its run writes it
+    const same = seen === undefined
+      ? now === undefined && Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > UNREADABLE_MS
       : now !== undefined && now.pid === seen.pid && now.host === seen.host && now.startedAt === seen.startedAt;
     if (!same) return false;
     fs.rmSync(file, { force: true });
