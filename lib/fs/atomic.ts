@@ -49,12 +49,48 @@ export async function writeAtomically<T>(file: string, write: (tempPath: string)
   }
 }
 
+/**
+ * Small state files (manifests, summary): the content is on disk before the rename, and the
+ * rename is on disk before we return, so a crash leaves the old file or the new one, never a
+ * renamed but empty one.
+ */
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   const out = atomicOutput(file);
   try {
-    fs.writeFileSync(out.tempPath, data);
+    const fd = fs.openSync(out.tempPath, 'w');
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     out.commit();
+    syncFolder(path.dirname(file));
   } finally {
     out.abort();
+  }
+}
+
+/** fsync a file that is complete, before it is renamed into place. */
+export function syncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** fsync a folder, so a rename into it is durable. Some file systems refuse: nothing more to do there. */
+export function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR' && code !== 'EBADF') throw e;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

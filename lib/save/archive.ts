@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
 import { saveStream } from '../docker/images';
 import { buildError, isPipelineError } from '../errors';
-import { atomicOutput } from '../fs/atomic';
+import { atomicOutput, syncFile, syncFolder } from '../fs/atomic';
 import { saveFolderError } from './saveFolder';
 import { TarInspector, tarProblems, type TarFindings } from './tarCheck';
 
@@ -33,16 +33,6 @@ export class HashCounter extends Transform {
 export interface WrittenFile {
   sha256: string;
   size: number;
-}
-
-/** fsync before the rename, so a crash cannot leave a renamed but empty file. */
-function syncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 const isFsError = (e: unknown) => typeof (e as NodeJS.ErrnoException)?.code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!)
@@ -96,6 +86,7 @@ export async function writeImageArchive(docker: Docker, req: ArchiveRequest): Pr
       throw buildError(`the archive ${req.file} would be incomplete, so it was not written`, 'run save again; if it repeats, check the engine (docker info) and its free space', { details: problems });
     }
     out.commit();
+    syncFolder(req.dir);
     return { sha256: counter.digest(), size: counter.size, tar };
   } catch (e) {
     if (isPipelineError(e) || req.signal?.aborted) throw e;
