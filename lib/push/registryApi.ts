@@ -5,6 +5,8 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { inputError } from '../errors';
+import { redactUrl } from '../redact';
 import { quote } from '../text';
 import type { Credentials } from './credentials';
 
@@ -70,6 +72,21 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
 }
 
+/** `host:port`, `[::1]:5000` -> the host name alone, as URL.hostname gives it. */
+const hostnameOf = (hostPort: string) => new URL(`http://${hostPort}`).hostname;
+
+/**
+ * Credentials go to a token service only over https, or to the registry's own host (which then
+ * has them already): a registry, or whoever answers for it over plain http, must not be able to
+ * send them to another machine in the clear.
+ */
+export function checkRealm(realm: string, registryHost: string): void {
+  const u = new URL(realm);
+  if (u.protocol === 'https:' || u.hostname === hostnameOf(registryHost)) return;
+  throw inputError(`registry ${registryHost} names the token service ${quote(redactUrl(realm))}, which is neither https nor on the registry's own host: the credentials are not sent there`,
+    'use a registry whose token service answers over https (or on its own host), or push without credentials if it allows that');
+}
+
 export class RegistryClient {
   readonly host: string;
   readonly scheme: 'http' | 'https';
@@ -121,6 +138,7 @@ export class RegistryClient {
     const realm = challenge.params.realm;
     if (!realm || !/^https?:\/\//.test(realm)) throw new RegistryHttpError(502, `registry ${this.host} named no usable token realm`);
     const c = this.credentials;
+    if (c) checkRealm(realm, this.host);
     let answer: Answer;
     if (c?.identitytoken) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identitytoken, client_id: 'contrail-docker' });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import test from 'ava';
+import { PipelineError } from '../../lib/errors';
 import { parseRegistry } from '../../lib/config/checks';
 import { mapLimit } from '../../lib/limit';
 import { memoryLogger } from '../../lib/log';
@@ -314,5 +315,33 @@ test('bearer tokens: the password is exchanged at the realm the registry names; 
     await t.throwsAsync(none.ping(), { instanceOf: LoginRequired });
   } finally {
     reg.close();
+  }
+});
+
+test('bearer tokens: credentials are not sent to a plain-http token service on another host; the realm is named', async (t) => {
+  const asked: string[] = [];
+  const tokens = http.createServer((req, res) => {
+    asked.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"token":"T:"}');
+  });
+  await new Promise<void>((r) => tokens.listen(0, '127.0.0.1', r));
+  // "localhost" is another host name than the registry's 127.0.0.1: to the client, another machine
+  const realm = `http://localhost:${(tokens.address() as { port: number }).port}/token?sig=hidden`;
+  const registry = http.createServer((_req, res) => res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="x"` }).end());
+  await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(registry.address() as { port: number }).port}`;
+  try {
+    const client = new RegistryClient({ host, scheme: 'http', credentials: { username: 'u', password: 'p4ss', source: 't' } });
+    const e = await t.throwsAsync(client.ping(), { instanceOf: PipelineError });
+    t.is(e!.kind, 'input');
+    t.regex(e!.message, new RegExp(`registry ${host} names the token service "http://localhost:\\d+/token\\?\\*\\*\\*", which is neither https nor on the registry's own host`));
+    t.deepEqual(asked, [], 'the token service heard nothing');
+    // without credentials there is nothing to protect: the anonymous token is fetched
+    await new RegistryClient({ host, scheme: 'http', credentials: null }).ping().catch(() => undefined);
+    t.is(asked.length, 1);
+    t.false(asked[0].includes('Basic'), 'no credentials in the anonymous request');
+  } finally {
+    registry.close();
+    tokens.close();
   }
 });
