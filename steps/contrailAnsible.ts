@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fetchArtifact, gzipTarProblem } from '../lib/ansible/artifact';
+import { downloadLimits } from '../lib/net/http';
 import { type ClosureResult, installClosure } from '../lib/ansible/closure';
 import { CONTAINER, type Layout, layoutFor, normalizeInstallInfo, topRequirementFiles } from '../lib/ansible/galaxy';
 import { ensureGalaxyImage, GalaxyContainer } from '../lib/ansible/galaxyContainer';
@@ -60,7 +61,7 @@ export async function contrailAnsible(run: Run): Promise<AnsibleResult> {
 async function fromGivenArtifact(run: Run, given: string, out: Outputs): Promise<AnsibleResult | undefined> {
   const temp = atomicOutput(out.artifact);
   try {
-    const fetched = await fetchArtifact(given, temp.tempPath, run.signal);
+    const fetched = await fetchArtifact(given, temp.tempPath, { ...downloadLimits(run.config.download), signal: run.signal });
     if (!fetched.reachable) {
       run.log.warn(`ansible.artifact ${given} is not reachable (${fetched.reason}); building contrail-ansible from ${run.config.ansible.repo} at ${run.config.ansible.ref} instead`);
       return undefined;

@@ -10,7 +10,7 @@ import { engineArch } from '../lib/docker/containers';
 import { loopbackOnTwoMachines } from '../lib/docker/engine';
 import { inputError } from '../lib/errors';
 import { sha256File } from '../lib/hash';
-import { downloadFile } from '../lib/net/http';
+import { downloadFile, downloadLimits } from '../lib/net/http';
 import { pinHost } from '../lib/packages/aptSource';
 import { checkDebs, findDebs, flattenDebs, hashDebs, packageSetId, type RepoDeb } from '../lib/packages/collect';
 import { debianArch, readExistingRepo } from '../lib/packages/existingRepo';
@@ -53,7 +53,7 @@ async function fromTarball(run: Run, input: Extract<PackagesInput, { kind: 'tar'
       const started = Date.now();
       run.log.info(`contrail-repo: downloading ${input.location}`);
       try {
-        await downloadFile(input.location, file, { signal: run.signal });
+        await downloadFile(input.location, file, { ...downloadLimits(run.config.download), signal: run.signal });
       } catch (e) {
         throw inputError(`${what} cannot be downloaded: ${(e as Error).message}`, 'check the URL and that it answers from this machine');
       }

@@ -5,16 +5,21 @@
  * broken artifact must not be silently replaced.
  */
 import * as fs from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { inputError } from '../errors';
+import { downloadFile, type GetOptions, HttpError } from '../net/http';
+import { redactUrl } from '../redact';
 import * as tar from 'tar';
 
 export type Fetched = { reachable: true } | { reachable: false; reason: string };
 
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
-/** Copies the artifact to `dest`; `reachable: false` says why it could not be had. */
-export async function fetchArtifact(given: string, dest: string, signal?: AbortSignal, timeoutMs = 60_000): Promise<Fetched> {
+/**
+ * Copies the artifact to `dest`; `reachable: false` says why it could not be had. A download that
+ * a limit ended, or a redirect we refuse to follow, is an input error, not "unreachable": falling
+ * back to git would hide it.
+ */
+export async function fetchArtifact(given: string, dest: string, options: GetOptions = {}): Promise<Fetched> {
   if (!isUrl(given)) {
     try {
       const st = fs.statSync(given);
@@ -25,24 +30,15 @@ export async function fetchArtifact(given: string, dest: string, signal?: AbortS
       return { reachable: false, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message };
     }
   }
-  const timeout = AbortSignal.timeout(timeoutMs);
-  let res: Response;
   try {
-    res = await fetch(given, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'follow' });
+    await downloadFile(given, dest, { idleTimeoutMs: 60_000, ...options });
   } catch (e) {
-    if (signal?.aborted) throw e;
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    return { reachable: false, reason: cause?.code ?? cause?.message ?? (e as Error).message };
-  }
-  if (!res.ok || !res.body) {
-    await res.body?.cancel();
-    return { reachable: false, reason: `HTTP ${res.status} ${res.statusText}`.trim() };
-  }
-  try {
-    await pipeline(Readable.fromWeb(res.body as any), fs.createWriteStream(dest));
-  } catch (e) {
-    if (signal?.aborted) throw e;
-    return { reachable: false, reason: `the download broke off (${(e as Error).message})` };
+    if (options.signal?.aborted || !(e instanceof HttpError)) throw e;
+    if (e.failure !== 'unreachable') {
+      throw inputError(`ansible.artifact ${redactUrl(given)} cannot be downloaded: ${e.message}`,
+        'fix the URL or the server, or raise download.maxMegabytes / download.timeoutMinutes if the artifact is really that large');
+    }
+    return { reachable: false, reason: e.message };
   }
   return { reachable: true };
 }

@@ -126,6 +126,8 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
       tar: place.pathOrUrl(merged.packages.tar, ['packages', 'tar']),
       dir: merged.packages.dir === null ? null : place.path(merged.packages.dir, ['packages', 'dir']),
       url: merged.packages.url,
+      key: merged.packages.key == null ? null : place.path(merged.packages.key, ['packages', 'key']),
+      trusted: merged.packages.trusted ?? false,
       build: {
         sources: resolveSources(merged.packages.build.sources as Json[], place),
         expect: merged.packages.build.expect ?? [],
@@ -134,6 +136,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     },
     repo: { host: repo.host, port: repo.port, priority: repo.priority, allowNonLoopback: repo.allowNonLoopback ?? false },
     ansible: { artifact: place.pathOrUrl(ansible.artifact, ['ansible', 'artifact']), repo: ansible.repo, ref: ansible.ref },
+    download: { maxMegabytes: merged.download.maxMegabytes ?? 8192, timeoutMinutes: merged.download.timeoutMinutes ?? 60 },
     images,
     select,
     registry,
@@ -147,7 +150,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     noCache: merged.noCache,
     flags: taskFlags,
   };
-  preflight(config, where);
+  preflight(config, place.where);
   return config;
 }
 

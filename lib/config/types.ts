@@ -78,6 +78,10 @@ export interface Config {
     /** absolute */
     dir: string | null;
     url: string | null;
+    /** absolute path of the public key packages.url is signed with */
+    key: string | null;
+    /** packages.url may be used unsigned although it is remote */
+    trusted: boolean;
     build: { sources: PackageSource[]; expect: string[]; builder: BuilderConfig };
   };
   repo: { host: string; port: number; priority: number; allowNonLoopback: boolean };
@@ -87,6 +91,8 @@ export interface Config {
     repo: string;
     ref: string;
   };
+  /** limits of every download */
+  download: { maxMegabytes: number; timeoutMinutes: number };
   /** component name -> recipe; 'base' is contrail-base */
   images: Record<string, ImageRecipe>;
   /** CONTAINERS / --images: build only these (and their ancestors); null: all */

@@ -45,6 +45,9 @@ export async function readExistingRepo(url: string, distribution: string, arch: 
         text = loc.endsWith('.gz') ? zlib.gunzipSync(body).toString('utf8') : body.toString('utf8');
         break;
       } catch (e) {
+        if (e instanceof HttpError && e.failure !== 'unreachable') {
+          throw inputError(`${where}: ${loc} cannot be read: ${e.message}`, 'fix the repository, or raise the limit (download.maxMegabytes, download.timeoutMinutes) if it is really that large');
+        }
         if (e instanceof HttpError && e.status === undefined) {
           throw inputError(`${where} does not answer: ${e.message}`, 'start that repository, fix the URL, or leave packages.url unset to serve the packages from the contrail-repo container');
         }

@@ -54,7 +54,7 @@ export function parseRepoLocation(value: string): { url: string; distribution: s
   return { url: url.replace(/\/+$/, ''), distribution: rest.length ? rest.join(' ') : './' };
 }
 
-export function choosePackagesInput(packages: Config['packages'], kind: (p: string) => PathKind): InputChoice {
+export function choosePackagesInput(packages: Pick<Config['packages'], 'url' | 'tar' | 'dir' | 'build'>, kind: (p: string) => PathKind): InputChoice {
   const notes: string[] = [];
   if (packages.url !== null) return { input: { kind: 'url', ...parseRepoLocation(packages.url) }, notes };
   if (packages.tar !== null) {
