@@ -16,6 +16,8 @@ export interface RepoResult {
   host: string;
   /** apt pin priority (config repo.priority) */
   priority: number;
+  /** the repository's public key, base64 (apt signed-by); '' or absent: unsigned (the repo container, a loopback or explicitly trusted URL) */
+  key?: string;
   /** sha256 of the served Packages index */
   indexHash: string;
   /**

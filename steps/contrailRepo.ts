@@ -18,6 +18,7 @@ import { choosePackagesInput, INPUT_NAMES, type PackagesInput, type PathKind } f
 import { ensureRepoServer } from '../lib/packages/repoServer';
 import { checkTarball, extractDebs } from '../lib/packages/tarExtract';
 import type { Run } from '../lib/run';
+import { repoTrust } from '../lib/packages/repoTrust';
 import type { RepoResult } from '../lib/steps';
 import { formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
@@ -112,8 +113,10 @@ async function fromExistingRepo(run: Run, input: Extract<PackagesInput, { kind: 
   const arch = debianArch(await engineArch(await run.engine()));
   const index = await readExistingRepo(input.url, input.distribution, arch);
   run.log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
+  const trust = repoTrust(input.url, run.config.packages.key, INPUT_NAMES.url);
+  if (trust.warning) run.log.warn(`contrail-repo: ${trust.warning}`);
   return {
-    url: input.url, host: pinHost(input.url), priority: run.config.repo.priority, distribution: input.distribution,
+    url: input.url, host: pinHost(input.url), priority: run.config.repo.priority, distribution: input.distribution, key: trust.key,
     indexHash: index.indexHash, packages: index.packages, source: 'url', image: null, container: null,
   };
 }

@@ -72,7 +72,7 @@ function readImage(f: FamilyImage, dockerfile: string, standard: Record<string, 
   try {
     // substitution in FROM sees the build arguments the image will get
     const parsed = parseDockerfile(text, { ...standard, ...f.recipe.buildArgs });
-    return { ...f, dockerfileText: text, buildArgs: buildArgsFor(parsed.args, standard, f.recipe.buildArgs), parentRefs: parsed.parents, problem: null };
+    return { ...f, dockerfileText: text, buildArgs: buildArgsFor(parsed.args, standard, f.recipe.buildArgs, dockerfile), parentRefs: parsed.parents, problem: null };
   } catch (e) {
     if (!(e instanceof DockerfileError)) throw e;
     return { ...f, dockerfileText: text, buildArgs: {}, parentRefs: [], problem: `Dockerfile ${dockerfile} ${e.message}` };

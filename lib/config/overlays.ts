@@ -54,6 +54,8 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   'packages-tar': { path: ['packages', 'tar'], type: 'pathOrUrl', help: 'tar(.gz) of .deb files (path or URL)' },
   'packages-dir': { path: ['packages', 'dir'], type: 'path', help: 'folder of .deb files' },
   'packages-url': { path: ['packages', 'url'], type: 'string', help: 'an existing apt repository URL' },
+  'packages-key': { path: ['packages', 'key'], type: 'path', help: 'the public key packages.url is signed with (apt signed-by)' },
+  'packages-trusted': { path: ['packages', 'trusted'], type: 'bool', help: 'use a remote packages.url unsigned (warned about)' },
   'repo-port': { path: ['repo', 'port'], type: 'int', help: 'port of the contrail-repo server' },
   'ansible-artifact': { path: ['ansible', 'artifact'], type: 'pathOrUrl', help: 'a ready contrail-ansible tar.gz (path or URL)' },
   'ansible-repo': { path: ['ansible', 'repo'], type: 'string', help: 'contrail-ansible git URL' },

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputError } from '../errors';
-import { choosePackagesInput, INPUT_NAMES, type PathKind } from '../packages/inputs';
+import { choosePackagesInput, type PathKind } from '../packages/inputs';
+import { checkRepoTrust } from '../packages/repoTrust';
 import { holdsSecret } from '../redact';
 import { quote } from '../text';
 import { checkImageNames, type Where } from './imageNames';
@@ -23,6 +24,7 @@ export function preflight(c: Checked, where: Where): void {
   checkFolderPlace(c.workDir, where(['workDir']));
   if (c.saveDir !== null) checkFolderPlace(c.saveDir, where(['saveDir']));
   checkPackagesInput(c.packages, where);
+  checkRepoTrust(c.packages.url, c.packages.key, c.packages.trusted, where);
   checkAnsibleArtifact(c.ansible.artifact, where);
 }
 

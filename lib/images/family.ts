@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { ImageRecipe } from '../config/types';
+import { inputError } from '../errors';
 import { imageRef } from '../naming';
 
 /** contrail-base is the config's 'base' image; it embeds the contrail-ansible artifact. */
@@ -15,7 +16,7 @@ export interface BuildArgInputs {
   version: string;
   os: string;
   baseImage: string;
-  repo: { url: string; host: string; priority: number; distribution?: string };
+  repo: { url: string; host: string; priority: number; distribution?: string; key?: string };
 }
 
 /**
@@ -31,12 +32,18 @@ export function standardBuildArgs(component: string, recipe: ImageRecipe, b: Bui
     CONTRAIL_REPO_HOST: b.repo.host,
     CONTRAIL_REPO_DIST: b.repo.distribution ?? './',
     CONTRAIL_REPO_PRIORITY: String(b.repo.priority),
+    CONTRAIL_REPO_KEY: b.repo.key ?? '',
     CONTRAIL_ROLE: component,
     PACKAGES: recipe.packages.join(' '),
   };
 }
 
-export function buildArgsFor(declared: string[], standard: Record<string, string>, configured: Record<string, string>): Record<string, string> {
+export function buildArgsFor(declared: string[], standard: Record<string, string>, configured: Record<string, string>, dockerfile = 'the Dockerfile'): Record<string, string> {
+  // a signed repository used by a Dockerfile that cannot receive its key would be used unsigned
+  if (standard.CONTRAIL_REPO_KEY && declared.includes('CONTRAIL_REPO_URL') && !declared.includes('CONTRAIL_REPO_KEY')) {
+    throw inputError(`${dockerfile} takes CONTRAIL_REPO_URL but not CONTRAIL_REPO_KEY, so it would use the signed packages.url unsigned`,
+      'add "ARG CONTRAIL_REPO_KEY" beside "ARG CONTRAIL_REPO_URL" (contrail-install uses it as apt\'s signed-by)');
+  }
   const out: Record<string, string> = {};
   for (const name of declared) if (name in standard) out[name] = standard[name];
   return { ...out, ...configured };

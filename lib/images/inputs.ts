@@ -39,7 +39,7 @@ export function contextHash(files: ContextFile[]): string {
  * The build arguments that shape the image. Where the repository is served from (its URL, host
  * and the rest of its source line) does not: what is installed from it is covered by the package hashes.
  */
-export const LOCATION_ARGS = new Set(['CONTRAIL_REPO_URL', 'CONTRAIL_REPO_HOST', 'CONTRAIL_REPO_DIST']);
+export const LOCATION_ARGS = new Set(['CONTRAIL_REPO_URL', 'CONTRAIL_REPO_HOST', 'CONTRAIL_REPO_DIST', 'CONTRAIL_REPO_KEY']);
 
 export function argHashes(buildArgs: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

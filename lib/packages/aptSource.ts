@@ -19,9 +19,12 @@ export function pinHost(url: string): string {
   return new URL(url).hostname.replace(/^\[|\]$/g, '');
 }
 
-/** `deb [trusted=yes] <url> ./`: the repo is unsigned and served from loopback by us. */
-export function sourceLine(url: string, distribution = './'): string {
-  return `deb [trusted=yes] ${url.replace(/\/+$/, '')} ${distribution}`;
+/**
+ * `deb [trusted=yes] <url> ./`: the repo is unsigned (served from loopback by us, or trusted by
+ * the config's choice); `deb [signed-by=<keyring>] ...` when packages.key gives its key.
+ */
+export function sourceLine(url: string, distribution = './', keyring?: string): string {
+  return `deb [${keyring ? `signed-by=${keyring}` : 'trusted=yes'}] ${url.replace(/\/+$/, '')} ${distribution}`;
 }
 
 /** The apt preferences that make the repo win, even over newer versions when priority > 1000. */

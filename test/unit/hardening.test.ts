@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { resolveConfig } from '../../lib/config/load';
 import { PipelineError } from '../../lib/errors';
 import { exitCodeFor } from '../../lib/exit';
+import { buildArgsFor, standardBuildArgs } from '../../lib/images/family';
+import { repoTrust } from '../../lib/packages/repoTrust';
 import { redactJson, redactText, redactUrl } from '../../lib/redact';
 import { tempDir, writeJson } from '../helpers/temp';
 
@@ -99,4 +101,41 @@ test('packages.tar that is a folder, ansible.artifact that is a folder: refused 
   fs.mkdirSync(path.join(dir, 'p.tgz'));
   bad(t, { ...minimal, packages: { tar: '../p.tgz' } }, /^packages\.tar .* is a folder, not a tarball/, [], dir);
   bad(t, { ...minimal, ansible: { artifact: '../p.tgz' } }, /^ansible\.artifact \(in conf\/build\.json\) ".*\/p\.tgz" is a folder, not a contrail-ansible \.tar\.gz/, [], dir);
+});
+
+test('packages.url trust: a remote repository needs packages.key or "trusted": true; loopback is fine unsigned', (t) => {
+  const dir = tempDir();
+  const remote = 'http://repo.example.org/debian bookworm main';
+  const e = bad(t, { ...minimal, packages: { url: remote } }, /^packages\.url \(in conf\/build\.json\) is on "repo\.example\.org", not a loopback address, and nothing says how to trust it/, [], dir);
+  t.regex(e.hint!, /packages\.key/);
+  t.regex(e.hint!, /"trusted": true/);
+  bad(t, { ...minimal, packages: { url: remote, key: '../missing.key' } }, /^packages\.key \(in conf\/build\.json\) ".*\/missing\.key" does not exist/, [], dir);
+  fs.writeFileSync(path.join(dir, 'notakey'), 'hello');
+  bad(t, { ...minimal, packages: { url: remote, key: '../notakey' } }, /^packages\.key .* is not an OpenPGP public key/, [], dir);
+  fs.writeFileSync(path.join(dir, 'repo.asc'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBF...\n-----END PGP PUBLIC KEY BLOCK-----\n');
+  const signed = resolveIn(dir, { ...minimal, packages: { url: remote, key: '../repo.asc' } })();
+  t.is(signed.packages.key, path.join(dir, 'repo.asc'));
+  t.true(resolveIn(dir, { ...minimal, packages: { url: remote, trusted: true } })().packages.trusted);
+  t.is(resolveIn(dir, { ...minimal, packages: { url: 'http://127.0.0.1:21301' } })().packages.trusted, false);
+  t.is(repoTrust('http://127.0.0.1:21301', null, 'packages.url').warning, null);
+  t.regex(repoTrust('http://repo.example.org/debian', null, 'packages.url').warning!, /used unsigned \("trusted": true\) although it is not on a loopback address/);
+  const k = repoTrust('http://repo.example.org/debian', path.join(dir, 'repo.asc'), 'packages.url');
+  t.is(Buffer.from(k.key, 'base64').toString(), fs.readFileSync(path.join(dir, 'repo.asc'), 'utf8'));
+  t.is(k.warning, null);
+});
+
+test('a signed packages.url reaches every Dockerfile as CONTRAIL_REPO_KEY; one that cannot take it is refused', (t) => {
+  const recipe = { packages: ['contrail-lib'], dockerfile: '/x/Dockerfile', buildArgs: {} };
+  const std = standardBuildArgs('controller', recipe, { version: '13.0.0-1', os: 'debian12', baseImage: 'debian:bookworm', repo: { url: 'http://r.example/d', host: 'r.example', priority: 1001, key: 'S0VZ' } });
+  t.is(std.CONTRAIL_REPO_KEY, 'S0VZ');
+  t.deepEqual(buildArgsFor(['CONTRAIL_REPO_URL', 'CONTRAIL_REPO_KEY'], std, {}), { CONTRAIL_REPO_URL: 'http://r.example/d', CONTRAIL_REPO_KEY: 'S0VZ' });
+  const e = t.throws(() => buildArgsFor(['CONTRAIL_REPO_URL'], std, {}, '/x/Dockerfile'), { instanceOf: PipelineError })!;
+  t.regex(e.message, /^\/x\/Dockerfile takes CONTRAIL_REPO_URL but not CONTRAIL_REPO_KEY/);
+  // unsigned (the repo container): nothing to pass, nothing refused
+  const plain = standardBuildArgs('controller', recipe, { version: '13.0.0-1', os: 'debian12', baseImage: 'debian:bookworm', repo: { url: 'http://127.0.0.1:21301', host: '127.0.0.1', priority: 1001 } });
+  t.deepEqual(buildArgsFor(['CONTRAIL_REPO_URL'], plain, {}), { CONTRAIL_REPO_URL: 'http://127.0.0.1:21301' });
+  for (const f of fs.readdirSync(path.join(__dirname, '..', '..', 'dockerfiles'))) {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'dockerfiles', f, 'Dockerfile'), 'utf8');
+    if (/ARG CONTRAIL_REPO_URL/.test(text)) t.regex(text, /ARG CONTRAIL_REPO_KEY/, `dockerfiles/${f}`);
+  }
 });

@@ -47,6 +47,8 @@ test('contrail-install writes the same source line and pin as the generators', (
   const script = fs.readFileSync(path.join(ROOT, 'dockerfiles', 'base', 'contrail-install'), 'utf8');
   t.true(script.startsWith('#!/bin/sh\n'), 'a POSIX shell script');
   t.regex(script, /echo "deb \[trusted=yes\] \$CONTRAIL_REPO_URL \$dist"/);
+  t.regex(script, /echo "deb \[signed-by=\$keyring\] \$CONTRAIL_REPO_URL \$dist"/);
+  t.is(sourceLine('http://h/debian', 'bookworm main', '/etc/apt/keyrings/contrail-repo.gpg'), 'deb [signed-by=/etc/apt/keyrings/contrail-repo.gpg] http://h/debian bookworm main');
   t.regex(script, /printf 'Package: \*\\nPin: origin "%s"\\nPin-Priority: %s\\n' "\$CONTRAIL_REPO_HOST" "\$priority"/);
   t.regex(script, /--no-install-recommends/);
   t.notRegex(script, /\|\| *true/, 'never hides a failed install');
@@ -197,7 +199,7 @@ test('inputs: packages.url, flat or a suite', (t) => {
 test('inputs: the schema accepts packages.url with a suite', (t) => {
   const c = resolveConfig({ args: ['--contrail-version', 't', '--packages-url', 'http://127.0.0.1:18199'], env: {}, cwd: tempDir() });
   t.is(c.packages.url, 'http://127.0.0.1:18199');
-  const s = resolveConfig({ args: ['--contrail-version', 't'], env: { CONTRAIL_REPO_URL: 'http://h/debian bookworm main' }, cwd: tempDir() });
+  const s = resolveConfig({ args: ['--contrail-version', 't', '--packages-trusted'], env: { CONTRAIL_REPO_URL: 'http://h/debian bookworm main' }, cwd: tempDir() });
   t.is(s.packages.url, 'http://h/debian bookworm main');
 });
 
