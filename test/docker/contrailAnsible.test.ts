@@ -164,10 +164,7 @@ test.serial('the same inputs twice give byte-identical artifacts; a rerun reuses
   const workDir = path.dirname(path.dirname(a.artifact));
   const before = fs.statSync(a.artifact).mtimeMs;
   const again = runFor(f, 'master', [], workDir);
-  const started = Date.now();
   const reused = await contrailAnsible(again);
-  const took = Date.now() - started;
-  t.true(took < 1000, `reused in ${took} ms`);
   t.deepEqual(reused, a);
   t.is(fs.statSync(a.artifact).mtimeMs, before, 'not rewritten');
   t.regex(again.log.text(), /is current/);

@@ -111,13 +111,10 @@ test('demo: the built packages served, installed by contrail-install with the pi
   t.regex(out.output, /\[DEFAULT\]/);
   t.regex(out.output, /no-repo-left/);
 
-  // a second run: the running container is reused, in well under a second
-  const again = await withTestLock('t-repo-demo-packages', async () => {
-    const s = Date.now();
-    const r = await contrailRepo(testRun(config));
-    return { r, ms: Date.now() - s };
-  });
-  t.true(again.ms < 1000, `reuse took ${again.ms} ms`);
+  // a second run: the running container is reused as it is (not restarted, no image built)
+  const startedAt = (await docker.getContainer(repo.container!.name).inspect()).State.StartedAt;
+  const again = await withTestLock('t-repo-demo-packages', async () => ({ r: await contrailRepo(testRun(config)) }));
+  t.is((await docker.getContainer(repo.container!.name).inspect()).State.StartedAt, startedAt, 'not restarted');
   t.is(again.r.container!.id, repo.container!.id);
   t.is(again.r.image!.id, repo.image!.id);
   t.is(again.r.indexHash, repo.indexHash);

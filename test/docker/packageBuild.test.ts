@@ -70,9 +70,7 @@ test('demo: nine sources build the sixteen expected packages; a second run skips
   t.regex(fs.readFileSync(path.join(config.workDir, 'logs', 'package-contrail-control.log'), 'utf8'), /dpkg-buildpackage -b -uc -us/);
 
   const again = testRun(config);
-  const started = Date.now();
   const second = await packageBuild(again);
-  t.true(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   t.deepEqual(second.debs, result.debs);
   t.is(again.log.lines.filter((l) => /unchanged, skipped/.test(l.message)).length, 9);
   t.false(/building/.test(again.log.text()));

@@ -93,11 +93,13 @@ test('retries: a permanent failure stops at once; a success after a transient on
 test('retries: an interrupt ends the wait', async (t) => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error('interrupted')), 20);
-  const started = Date.now();
+  let attempts = 0;
+  // the wait is a minute long: only the interrupt can end it within ava's timeout
   await t.throwsAsync(withRetries(async () => {
+    attempts++;
     throw errno('ECONNREFUSED');
   }, { retries: 3, what: 'x', log: memoryLogger(), signal: controller.signal, backoff: { baseMs: 60_000, maxMs: 60_000 } }), { message: 'interrupted' });
-  t.true(Date.now() - started < 5000);
+  t.is(attempts, 1, 'no attempt after the interrupt');
 });
 
 const ship = (component: string): ShipImage => ({ component, ref: `contrail-${component}-debian12:t-9`, id: 'sha256:1', inputHash: 'h', size: 1 });
