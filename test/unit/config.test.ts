@@ -145,7 +145,8 @@ test('bad config: ref that starts with a dash', (t) =>
   badConfig(t, { ...minimal, ansible: { ref: '--upload-pack=touch /tmp/x' } }, /ansible\.ref .* starts with '-'/));
 test('bad config: repo URL that starts with a dash', (t) =>
   badConfig(t, minimal, /environment variable CONTRAIL_ANSIBLE_REPO "--upload-pack=x" starts with '-'/, [], { CONTRAIL_ANSIBLE_REPO: '--upload-pack=x' }));
-test('bad config: ext:: remote helper', (t) => badConfig(t, { ...minimal, ansible: { repo: 'ext::sh -c touch% /tmp/pwned' } }, /white space|remote helper/));
+// no spaces in the value: the remote helper check alone refuses it (test/unit/git-safety.test.ts has one per check)
+test('bad config: ext:: remote helper', (t) => badConfig(t, { ...minimal, ansible: { repo: 'ext::sh%20-c%20touch%20/tmp/pwned' } }, /ansible\.repo .* uses a git remote helper/));
 test('bad config: source with neither git nor path', (t) =>
   badConfig(t, { ...minimal, packages: { build: { sources: [{ name: 'a' }] } } }, /packages\.build\.sources\[0\] .* must have either "git"/));
 test('bad config: git source without ref', (t) =>
