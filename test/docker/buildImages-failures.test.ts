@@ -18,6 +18,9 @@ import { demoBaseImage, docker, removeImage } from '../helpers/docker';
 import { countingDocker, DEMO_VERSION, demoFamily, runWith, runWithDemoPrep } from '../helpers/family';
 import { tempDir, writeJson } from '../helpers/temp';
 import * as steps from '../../steps';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-images-fail', 't-images-nocache', 't-images-cycle', 't-images-none', 't-images-interrupt'));
 
 const OS = 'debian12';
 

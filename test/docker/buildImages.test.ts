@@ -18,6 +18,9 @@ import { countingDocker, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, type DemoFamil
 import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { tempDir } from '../helpers/temp';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-images-touch', 't-images-ansible', 't-images-pkg', '4.0.0.0-20'));
 
 const OS = 'debian12';
 const COMPONENTS = ['base', 'controller', 'analytics', 'analyticsdb', 'agent', 'lb', 'kube-manager', 'mesos-manager',

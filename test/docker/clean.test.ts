@@ -16,6 +16,9 @@ import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { tempDir, writeJson } from '../helpers/temp';
 import { buildTinyImage, imageId } from '../helpers/tinyImages';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-ship-clean', 't-ship-clean-other'));
 
 const VERSION = 't-ship-clean';
 const OS_IMAGE = `contrail-test-ship-os:${VERSION}`;

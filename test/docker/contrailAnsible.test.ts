@@ -22,6 +22,9 @@ import { contrailAnsible } from '../helpers/steps';
 import { demoBaseImage, demoConfig, docker, imageLabels, testRun } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { tempDir } from '../helpers/temp';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-ansible'));
 
 const VERSION = 't-ansible';
 const GALAXY = galaxyImageRef('debian12', VERSION);

@@ -22,6 +22,9 @@ import { makeDeb, rawTar, writeDeb } from '../helpers/deb';
 import { runGulp } from '../helpers/gulp';
 import { buildFrom, demoPackages, PACKAGES_VERSION, PACKAGES_WORK_DIR, removeContainer, runIn } from '../helpers/packages';
 import { tempDir, writeJson } from '../helpers/temp';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-repo-demo', 't-repo-replace', 't-repo-port', 't-repo-tar', 't-repo-dir', 't-repo-url', 't-repo-cli'));
 
 const INSTALL = fs.readFileSync(path.join(ROOT, 'dockerfiles', 'base', 'contrail-install'), 'utf8');
 const PORTS = Array.from({ length: 12 }, (_, i) => 18100 + i);

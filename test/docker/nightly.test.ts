@@ -18,6 +18,9 @@ import { copyImage, startTestEngine, type TestEngine, waitFor } from '../helpers
 import { startGulp } from '../helpers/gulp';
 import { gate, leftovers, nightFamily, removeNightFamily, type NightFamily } from '../helpers/nightFamily';
 import { tempDir } from '../helpers/temp';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf(/^t-night-/));
 
 /** the second engine (stopped and started by a test); its data root is kept between runs */
 const ENGINE_PORT = 18710;

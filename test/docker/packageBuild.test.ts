@@ -16,6 +16,9 @@ import { demoBaseImage, ROOT, testRun } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { demoPackages, runWithFiles } from '../helpers/packages';
 import { tempDir, writeJson } from '../helpers/temp';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-repo-build'));
 
 const VERSION = 't-repo-build';
 const DEMO_SOURCES = path.join(ROOT, 'examples', 'demo', 'packages');

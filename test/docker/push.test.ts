@@ -18,6 +18,9 @@ import { startRegistry, type TestRegistry } from '../helpers/registry';
 import { tempDir } from '../helpers/temp';
 import { buildTinyImage } from '../helpers/tinyImages';
 import { parseRegistry } from '../../lib/config/checks';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-ship-push'));
 
 const VERSION = 't-ship-push';
 const USER = 'shipper';

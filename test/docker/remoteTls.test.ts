@@ -16,6 +16,9 @@ import { makeEngineCerts } from '../helpers/certs';
 import { startTestEngine, type TestEngine } from '../helpers/engine';
 import { runGulp } from '../helpers/gulp';
 import { tempDir } from '../helpers/temp';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-remote-tls'));
 
 const PORT = 18721;
 const VERSION = 't-remote-tls';

@@ -18,6 +18,9 @@ import { runGulp } from '../helpers/gulp';
 import { tempDir } from '../helpers/temp';
 import { buildTinyImage, imageId } from '../helpers/tinyImages';
 import { docker } from '../helpers/docker';
+import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+
+removeDanglingAfter(test, oneOf('t-ship-save'));
 
 const VERSION = 't-ship-save';
 let images: ShipImage[] = [];
