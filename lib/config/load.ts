@@ -150,7 +150,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     noCache: merged.noCache,
     flags: taskFlags,
   };
-  preflight(config, place.where);
+  preflight(config, (parts) => place.where(parts));
   return config;
 }
 
