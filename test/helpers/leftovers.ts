@@ -1,27 +1,30 @@
 /**
  * What a Docker test file leaves behind: rebuilding a tag leaves the old image dangling (no tag,
- * no child). Each file removes, at its end, the dangling images it made: this project's label,
- * one of the file's own versions, created since the file started. Nothing else: the engine is
- * shared, and other files' images (or other people's) are not ours to remove.
+ * no child). Each file removes, at its end, the images that became dangling while it ran: this
+ * project's label, one of the file's own versions, not dangling when the file started. Nothing
+ * else: the engine is shared, and other files' images (or other people's) are not ours to remove.
  */
 import type { TestFn } from 'ava';
 import { LABELS, projectFilter } from '../../lib/docker/labels';
 import { docker } from './docker';
 
-/** The dangling images of these versions created at or after `sinceSeconds` (engine time, seconds). */
-export async function danglingImages(versions: (version: string) => boolean, sinceSeconds: number): Promise<string[]> {
+/** The dangling images of this project whose version label passes `versions`. */
+export async function danglingImages(versions: (version: string) => boolean): Promise<string[]> {
   const images = await docker.listImages({ all: false, filters: { dangling: ['true'], label: projectFilter().label } });
-  return images.filter((i) => i.Created >= sinceSeconds && versions(i.Labels?.[LABELS.version] ?? '')).map((i) => i.Id);
+  return images.filter((i) => versions(i.Labels?.[LABELS.version] ?? '')).map((i) => i.Id);
 }
 
-/** Registers the end-of-file removal; `versions` tells the file's own versions. */
+/** Registers the snapshot at the file's start and the removal at its end; `versions` tells the file's own versions. */
 export function removeDanglingAfter(test: TestFn<any>, versions: (version: string) => boolean): void {
-  // a second of slack: the engine's Created is in whole seconds
-  const since = Math.floor(Date.now() / 1000) - 1;
-  test.after.always('remove the dangling images this file made', async () => {
-    for (const id of await danglingImages(versions, since)) {
+  let before = new Set<string>();
+  test.before('note the dangling images already there', async () => {
+    before = new Set(await danglingImages(versions));
+  });
+  test.after.always('remove the images this file left dangling', async () => {
+    for (const id of await danglingImages(versions)) {
+      if (before.has(id)) continue;
       try {
-        await docker.getImage(id).remove({ noprune: false });
+        await docker.getImage(id).remove();
       } catch {
         // in use by a container still stopping, or gone already: not worth failing the file over
       }
