@@ -20,16 +20,22 @@ export function removeDanglingAfter(test: TestFn<any>, versions: (version: strin
   test.before('note the dangling images already there', async () => {
     before = new Set(await danglingImages(versions));
   });
-  test.after.always('remove the images this file left dangling', async () => {
-    for (const id of await danglingImages(versions)) {
-      if (before.has(id)) continue;
-      try {
-        await docker.getImage(id).remove();
-      } catch {
-        // in use by a container still stopping, or gone already: not worth failing the file over
-      }
+  test.after.always('remove the images this file left dangling', () => removeNewlyDangling(before, versions));
+}
+
+/** Removes the dangling images of `versions` that are not in `before`; returns their ids. */
+export async function removeNewlyDangling(before: ReadonlySet<string>, versions: (version: string) => boolean): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of await danglingImages(versions)) {
+    if (before.has(id)) continue;
+    try {
+      await docker.getImage(id).remove();
+      removed.push(id);
+    } catch {
+      // in use by a container still stopping, or gone already: not worth failing the file over
     }
-  });
+  }
+  return removed;
 }
 
 /** `oneOf('t-ansible', /^t-night-/)`: a version predicate from names and patterns. */
