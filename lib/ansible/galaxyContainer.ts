@@ -17,6 +17,7 @@ import { formatDuration } from '../text';
 import { galaxyDockerfile, galaxyInputHash } from './galaxy';
 import { memoryEntries, type TarEntry, tarStream } from './tarball';
 import { putTar } from '../docker/archive';
+import { redactText } from '../redact';
 
 export interface GalaxyImageRequest {
   ref: string;
@@ -97,7 +98,8 @@ export class GalaxyContainer {
     const collect = (b: Buffer) => void (output += b.toString());
     const code = await execIn(this.container, cmd, { env: ['HOME=/root'], onStdout: collect, onStderr: collect });
     const result = { code, output };
-    fs.appendFileSync(this.logFile, `$ ${cmd.join(' ')}\n${result.output}${result.output.endsWith('\n') ? '' : '\n'}(exit ${result.code})\n`);
+    // role and collection sources may be URLs with a token: the log shows them redacted
+    fs.appendFileSync(this.logFile, redactText(`$ ${cmd.join(' ')}\n${result.output}${result.output.endsWith('\n') ? '' : '\n'}(exit ${result.code})\n`));
     return result;
   }
 

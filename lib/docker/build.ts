@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { followJsonStream, type StreamEvent } from './stream';
+import { redactText } from '../redact';
 
 export interface BuildRequest {
   context: NodeJS.ReadableStream;
@@ -38,8 +39,9 @@ function eventText(e: StreamEvent): string {
 export async function buildImage(docker: Docker, req: BuildRequest): Promise<BuildOutcome> {
   fs.mkdirSync(path.dirname(req.logFile), { recursive: true });
   const fd = fs.openSync(req.logFile, 'w');
+  // a build's output may echo a URL from its arguments or RUN lines: the log shows it redacted
   const write = (text: string) => {
-    if (text) fs.writeSync(fd, text);
+    if (text) fs.writeSync(fd, redactText(text));
   };
   // one controller per build, tied to the run's signal only while it lasts: the engine client adds
   // a listener per request and keeps it, which would pile up on a signal shared by every build
