@@ -149,7 +149,7 @@ test.serial('builds at a branch, a full commit id and an abbreviated one', async
   }
 });
 
-test.serial('the same inputs twice give byte-identical artifacts; a rerun reuses in well under a second; moves rebuild', async (t) => {
+test.serial('the same inputs twice give byte-identical artifacts; a rerun reuses the artifact without rewriting it; moves rebuild', async (t) => {
   const f = fixture();
   const a = await contrailAnsible(runFor(f, 'master'));
   const b = await contrailAnsible(runFor(f, 'master'));
