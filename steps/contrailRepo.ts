@@ -111,7 +111,7 @@ async function fromExistingRepo(run: Run, input: Extract<PackagesInput, { kind: 
   const twoMachines = loopbackOnTwoMachines(run.engineTarget, `${INPUT_NAMES.url} ${quote(input.url)}`, new URL(input.url).hostname);
   if (twoMachines) run.log.warn(`contrail-repo: ${twoMachines}`);
   const arch = debianArch(await engineArch(await run.engine()));
-  const index = await readExistingRepo(input.url, input.distribution, arch);
+  const index = await readExistingRepo(input.url, input.distribution, arch, undefined, downloadLimits(run.config.download));
   run.log.info(`contrail-repo: using the existing repository ${input.url} (${Object.keys(index.packages).length} packages)`);
   const trust = repoTrust(input.url, run.config.packages.key, INPUT_NAMES.url);
   if (trust.warning) run.log.warn(`contrail-repo: ${trust.warning}`);

@@ -4,7 +4,7 @@
  */
 import * as zlib from 'node:zlib';
 import { inputError } from '../errors';
-import { fetchBytes, HttpError } from '../net/http';
+import { fetchBytes, type GetOptions, HttpError } from '../net/http';
 import { quote } from '../text';
 import { INPUT_NAMES } from './inputs';
 import { summarizeIndex, type IndexSummary } from './packagesIndex';
@@ -33,7 +33,8 @@ export function indexLocations(url: string, distribution: string, arch: string):
   });
 }
 
-export async function readExistingRepo(url: string, distribution: string, arch: string, timeoutMs = 15_000): Promise<IndexSummary> {
+/** `limits`: the config's download limits (size and total time); `timeoutMs`: the time without a byte. */
+export async function readExistingRepo(url: string, distribution: string, arch: string, timeoutMs = 15_000, limits: GetOptions = {}): Promise<IndexSummary> {
   const texts: string[] = [];
   const where = `${INPUT_NAMES.url} ${quote(distribution === './' ? url : `${url} ${distribution}`)}`;
   for (const group of indexLocations(url, distribution, arch)) {
@@ -41,7 +42,7 @@ export async function readExistingRepo(url: string, distribution: string, arch: 
     let text: string | undefined;
     for (const loc of group) {
       try {
-        const body = await fetchBytes(loc, { idleTimeoutMs: timeoutMs });
+        const body = await fetchBytes(loc, { ...limits, idleTimeoutMs: timeoutMs });
         text = loc.endsWith('.gz') ? zlib.gunzipSync(body).toString('utf8') : body.toString('utf8');
         break;
       } catch (e) {
