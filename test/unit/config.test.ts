@@ -6,7 +6,6 @@ import { parseFlags } from '../../lib/config/overlays';
 import { PipelineError } from '../../lib/errors';
 import { exitCodeFor } from '../../lib/exit';
 import { binaryPackages } from '../../lib/packages/control';
-import * as fs from 'node:fs';
 import { tempDir, writeJson } from '../helpers/temp';
 
 const minimal = { version: '4.0.0.0-20' };
