@@ -9,7 +9,10 @@
  *      the product's save step, each into an empty folder (bytes and seconds);
  *   5. push: the family to a docker-registry on 127.0.0.1 (port 18565), cold, then already there;
  *   6. peak memory: `gulp save` as a child process, its VmHWM sampled from /proc while it saves;
- *   7. start-up: `gulp --tasks`, the median of five.
+ *   7. start-up: `gulp --tasks`, the median of five;
+ *   8. fresh host: `gulp push` (version <v>-fresh, its own work folder and registry on 127.0.0.1:21290),
+ *      then its family, repo, builder and galaxy images, repo container and work folder removed, then
+ *      `gulp push` again with nothing changed, timed: against the cold build (stage 1).
  * Prints the times, sizes and the ratios between them.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +23,7 @@ import { stageContext } from '../lib/images/context';
 import type { Summary } from '../lib/images/summary';
 import { gulpLogger, type Logger } from '../lib/log';
 import { createRun, type Run } from '../lib/run';
+import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImageRef } from '../lib/naming';
 import { formatBytes, formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
@@ -51,6 +55,9 @@ function dockerBuild(argv: string[], logFile: string): Promise<void> {
 
 const GULP = path.join(ROOT, 'node_modules', '.bin', 'gulp');
 const REGISTRY_PORT = 18565;
+const FRESH_REGISTRY_PORT = 21290;
+const FRESH_REPO_PORT = 21291;
+const FRESH_VERSION = '12.0.0-90';
 
 /** A run of `config` whose prep is the one already made (not measured again). */
 function seeded(config: ReturnType<typeof resolveConfig>, prepared: PreparedFamily): Run {
@@ -136,6 +143,15 @@ async function main() {
   const coldMs = Date.now() - t;
   const summary: Summary = JSON.parse(fs.readFileSync(workPaths(config.workDir).summary, 'utf8'));
   say(`1. pipeline, cold:      ${formatDuration(coldMs)} (${summary.counts.built} built, jobs ${config.jobs})`);
+
+  // BENCH_FRESH_ONLY=1: the cold build and the fresh host only (stages 1 and 8)
+  if (process.env.BENCH_FRESH_ONLY === '1') {
+    const fresh = await freshHost(docker);
+    say(`8. fresh host, push:    ${formatDuration(fresh.ms)} (${fresh.built} images built, ${fresh.fromRegistry} from the registry, packages ${fresh.packages})`);
+    say('');
+    say(`fresh host / cold: ${(fresh.ms / coldMs).toFixed(3)}`);
+    return;
+  }
 
   // 2. sequential docker build, as the Makefile did; a tag of its own, so the family stays current
   const seqVersion = `${config.version}-seq`;
@@ -241,6 +257,10 @@ async function main() {
   for (let i = 0; i < 5; i++) startMs.push((await gulp(['--tasks'])).ms);
   say(`7. gulp --tasks:        ${formatDuration(median(startMs))} (median of 5; ${startMs.map((m) => `${m}`).join(', ')} ms)`);
 
+  // 8. fresh host: the registry as the family's cache
+  const fresh = await freshHost(docker);
+  say(`8. fresh host, push:    ${formatDuration(fresh.ms)} (${fresh.built} images built, ${fresh.fromRegistry} from the registry, packages ${fresh.packages})`);
+
   const cp = summary.criticalPath;
   say('');
   say(`pipeline / sequential:  ${(coldMs / seqMs).toFixed(2)}`);
@@ -250,6 +270,35 @@ async function main() {
   say(`push there / cold:      ${(pushMs[1] / pushMs[0]).toFixed(2)}`);
   say(`save RSS / no-op RSS:   ${(mem.peakRssBytes / idle.peakRssBytes).toFixed(2)}`);
   say(`save RSS / streamed:    ${(mem.peakRssBytes / streamed).toFixed(2)}`);
+  say(`fresh host / cold: ${(fresh.ms / coldMs).toFixed(3)}`);
+}
+
+/** Stage 8: push, wipe the host (but the OS image), push again; the second push is timed. */
+async function freshHost(docker: Awaited<ReturnType<Run['engine']>>): Promise<{ ms: number; built: number; fromRegistry: number; packages: string }> {
+  const registry = await startRegistry(FRESH_REGISTRY_PORT);
+  const workDir = tempDir('contrail-bench-fresh-');
+  const config = resolveConfig({ args: ['--config', configFile, ...args, '--contrail-version', FRESH_VERSION, '--repo-port', String(FRESH_REPO_PORT)], env: process.env, cwd: ROOT });
+  const argv = ['push', '--config', configFile, ...args, '--contrail-version', FRESH_VERSION, '--repo-port', String(FRESH_REPO_PORT), '--work-dir', workDir, '--registry', registry.address, '--wait'];
+  const refs = [...Object.keys(config.images).map((c) => imageRef(c, config.os, FRESH_VERSION)), repoImageRef(config.os, FRESH_VERSION),
+    builderImageRef(config.os, FRESH_VERSION), galaxyImageRef(config.os, FRESH_VERSION)];
+  const wipe = async () => {
+    await docker.getContainer(repoContainerName(config.os, FRESH_REPO_PORT)).remove({ force: true }).catch(() => {});
+    for (const ref of refs) await docker.getImage(ref).remove({ force: true }).catch(() => {});
+    fs.rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    await gulp(argv);
+    await wipe();
+    const again = await gulp(argv);
+    const s: Summary = JSON.parse(fs.readFileSync(workPaths(workDir).summary, 'utf8'));
+    const built = s.images.filter((i) => i.how === 'built').length;
+    const packages = /packageBuild: from the registry/.test(again.output) ? 'from the registry' : /packageBuild: .*: building/.test(again.output) ? 'built' : 'unchanged';
+    if (built || packages === 'built') throw new Error(`fresh host: expected nothing built, got ${built} images, packages ${packages}:\n${again.output}`);
+    return { ms: again.ms, built, fromRegistry: s.images.filter((i) => i.how === 'from the registry').length, packages };
+  } finally {
+    await wipe();
+    await registry.stop();
+  }
 }
 
 // the Docker tests share these images (test/helpers/family.ts): do not pull them from under a test

@@ -15,6 +15,10 @@ export interface ShipImage {
   id: string;
   inputHash: string;
   size: number | null;
+  /** false: the image is not on this engine, only in the cache registry (found there by its input hash) */
+  local?: boolean;
+  /** more identity tags it is published under (the repo image's `src-<sources key>`) */
+  alsoTags?: string[];
 }
 
 export function imagesToShip(build: BuildResult, repoImage: ShipImage | null, action: 'save' | 'push'): ShipImage[] {
@@ -22,11 +26,13 @@ export function imagesToShip(build: BuildResult, repoImage: ShipImage | null, ac
   if (broken.length) {
     throw buildError(
       `cannot ${action}: ${broken.map((i) => `${i.ref} (${i.id ? i.status : 'no image'})`).join(', ')} did not build`,
-      'fix the failed images (their logs are in the work folder\'s logs/) and run again; nothing was shipped',
+      action === 'push'
+        ? 'fix the failed images (their logs are in the work folder\'s logs/) and run again; nothing was pushed: every version tag in the registry is where it was'
+        : 'fix the failed images (their logs are in the work folder\'s logs/) and run again; nothing was shipped',
     );
   }
   const images: ShipImage[] = build.images.map((i) => ({
-    component: i.component, ref: i.ref, id: i.id!, inputHash: i.inputHash, size: i.size,
+    component: i.component, ref: i.ref, id: i.id!, inputHash: i.inputHash, size: i.size, local: i.local !== false,
   }));
   if (repoImage && !images.some((i) => i.ref === repoImage.ref)) images.push(repoImage);
   return images;

@@ -41,6 +41,10 @@ export interface PackageBuildResult {
   manifest: string;
   /** every .deb file built, absolute */
   debs: string[];
+  /** the key of the sources' commits and the recipe (lib/cache/packages.ts), labelled on the repo image */
+  sourcesKey: string;
+  /** the manifest, compact, labelled on the repo image so a fresh host restores it */
+  manifestText: string;
 }
 
 /** contrailAnsible: the provisioning code as one artifact. */
@@ -70,6 +74,10 @@ export interface ImageOutcome {
   log: string;
   /** why it failed, was blocked or skipped */
   reason?: string;
+  /** how it came to be: 'up to date locally', 'from the registry' or 'built' (lib/cache/run.ts HOW) */
+  how?: 'up to date locally' | 'from the registry' | 'built';
+  /** false: taken from the cache registry and not pulled (the run only pushes it) */
+  local?: boolean;
 }
 
 /** buildImages: the family. */

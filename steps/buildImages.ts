@@ -26,6 +26,8 @@ import type { Run } from '../lib/run';
 import type { BuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
+import { type FamilyFromRegistry, familyFromRegistry, type Taken } from '../lib/cache/familyImages';
+import { HOW, runCache, versionTagsUntouched } from '../lib/cache/run';
 import { failureFacts } from './failureFacts';
 import { type FamilyNeeds, gatherFacts, type PreparedFamily, prepareFamily } from './familyFacts';
 
@@ -44,6 +46,10 @@ interface FamilyRun {
   rows: Map<string, SummaryImage>;
   /** images our tags pointed at before they were rebuilt: removed at the end when nothing uses them */
   replaced: string[];
+  /** images found in the cache registry by their input hash (lib/cache/familyImages.ts) */
+  fromRegistry: FamilyFromRegistry;
+  /** what was taken from the registry, by image */
+  taken: Map<string, Taken>;
 }
 
 export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildResult> {
@@ -55,7 +61,8 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const paths = workPaths(run.config.workDir);
   const lastBuildMs = previousBuildTimes(readTextOrNull(paths.summary));
   const status = statusLine(run.log, family.graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
-  const fr: FamilyRun = { run, docker, family, facts, status, lastBuildMs, rows: new Map(), replaced: [] };
+  const fromRegistry = familyFromRegistry(run, await runCache(run));
+  const fr: FamilyRun = { run, docker, family, facts, status, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map() };
   try {
     const schedule = await runSchedule({
       graph: family.graph,
@@ -99,7 +106,7 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
     const n = images.filter((i) => i.status === 'failed').length;
     throw buildError(
       `${n} image${n === 1 ? '' : 's'} failed to build` + (failed.length > n ? `, ${failed.length - n} blocked by them` : ''),
-      `see each image's log; rerun to retry: images that were built are skipped (${paths.summary})`,
+      `see each image's log; rerun to retry: images that were built are skipped (${paths.summary})${versionTagsUntouched(run)}`,
       { details: failed.map((i) => `${i.ref}: ${i.reason}${i.status === 'failed' ? ` (log: ${i.log})` : ''}`) },
     );
   }
@@ -132,10 +139,20 @@ async function applyImage(fr: FamilyRun, name: string): Promise<SummaryImage> {
   try {
     plan = planImage(fr.facts.get(name)!, parentOutcome(fr), { noCache: fr.run.config.noCache });
     if (plan.pull.length) plan = await pullParents(fr, name, plan);
+    if (plan.action === 'build' && plan.inputHash) plan = await askRegistry(fr, name, plan);
+    if (plan.action === 'fetch') {
+      const taken = fr.taken.get(name)!;
+      if (taken.local) {
+        const existing = fr.facts.get(name)!.existing;
+        if (existing && existing.id !== taken.id) fr.replaced.push(existing.id);
+      }
+      fr.status.log.info(`${name}: ${plan.reason}`);
+      return row(fr, name, { status: 'skipped', how: HOW.registry, local: taken.local, id: taken.id, size: taken.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 });
+    }
     if (plan.action === 'skip') {
       const existing = fr.facts.get(name)!.existing!;
       fr.status.log.info(`${name}: skipped, ${plan.reason}`);
-      return row(fr, name, { status: 'skipped', id: existing.id, size: existing.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 });
+      return row(fr, name, { status: 'skipped', how: HOW.local, id: existing.id, size: existing.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 });
     }
     if (plan.action !== 'build') {
       writeLog(fr, name, `ERROR: ${plan.reason}\n`);
@@ -145,6 +162,18 @@ async function applyImage(fr: FamilyRun, name: string): Promise<SummaryImage> {
   } catch (e) {
     return failed(fr, name, t0, await explain(fr, name, describeError(e)), plan?.inputHash ?? '');
   }
+}
+
+/**
+ * An image to be built whose input hash the cache registry holds is taken from there instead
+ * (pulled only when this engine needs it): the plan says so (fetch).
+ */
+async function askRegistry(fr: FamilyRun, name: string, plan: ImagePlan): Promise<ImagePlan> {
+  const taken = await fr.fromRegistry.take(name, plan.ref, plan.inputHash!);
+  if (!taken) return plan;
+  fr.taken.set(name, taken);
+  fr.facts.set(name, { ...fr.facts.get(name)!, inRegistry: { inputHash: plan.inputHash!, id: taken.id } });
+  return planImage(fr.facts.get(name)!, parentOutcome(fr), { noCache: fr.run.config.noCache });
 }
 
 /** Pulls the parents that are not local (as `docker build` would), then plans the image again. */
@@ -174,6 +203,8 @@ async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): 
   const hash = plan.inputHash!;
   const logFile = imageLogFile(c.workDir, name, c.os);
   throwIfInterrupted(run.signal);
+  // a parent taken from the registry and left there is pulled now: this image is built from it
+  await fr.fromRegistry.pullParents(family.graph.nodes.get(name)!.parents.map((p) => [p, family.images.get(p)!.ref]));
   fr.status.log.info(`${name}: building ${img.ref} (${plan.reason})`);
   fr.status.running(name);
   const staged = await stageContext(img.contextDir, path.join(workPaths(c.workDir).tmp, 'contexts', name), img.extra);
@@ -203,7 +234,7 @@ async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): 
   if (existing && existing.id !== made.id) fr.replaced.push(existing.id);
   const durationMs = Date.now() - t0;
   fr.status.log.info(`${name}: built ${img.ref} in ${formatDuration(durationMs)} (${made.id.slice(7, 19)})`);
-  return row(fr, name, { status: 'built', id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs });
+  return row(fr, name, { status: 'built', how: HOW.built, id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs });
 }
 
 function writeLog(fr: FamilyRun, name: string, text: string): void {

@@ -27,7 +27,7 @@ import {
 import { parseMetaDependencies, parseRequirements, type Requirement } from '../lib/ansible/requirements';
 import { listTree, writeTarGz } from '../lib/ansible/tarball';
 import { LABELS, projectLabels } from '../lib/docker/labels';
-import { buildError, inputError } from '../lib/errors';
+import { buildError, describeError, inputError } from '../lib/errors';
 import { atomicOutput, writeAtomically, writeFileAtomic } from '../lib/fs/atomic';
 import { type Checkout, checkoutRef, gitMessage, lsRemote } from '../lib/git/checkout';
 import { parseLsRemote, refNames, type ResolvedRef, resolveRef } from '../lib/git/refs';
@@ -41,6 +41,8 @@ import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
 import { baseImage } from '.';
 import { readTextOrNull } from '../lib/fs/read';
+import { findArtifact } from '../lib/cache/ansibleArtifact';
+import { HOW, runCache } from '../lib/cache/run';
 
 /** The folder the tree has inside the artifact; buildImages extracts it at '/'. */
 export const ARTIFACT_ROOT = 'contrail-ansible';
@@ -111,8 +113,38 @@ async function fromGit(run: Run, out: Outputs): Promise<AnsibleResult> {
     run.log.info(`contrail-ansible: ${path.basename(out.artifact)} is current (${ref} is still ${manifest.commit.slice(0, 12)}); reused in ${formatDuration(Date.now() - started)}`);
     return { artifact: out.artifact, sha256: manifest.sha256, commit: manifest.commit, manifest: out.manifest };
   }
+  const cached = await fromRegistry(run, out, resolved);
+  if (cached) return cached;
   run.log.info(`contrail-ansible: making ${path.basename(out.artifact)} from ${repo} at ${ref} (${stale})`);
   return build(run, out, resolved);
+}
+
+/**
+ * The artifact of this commit from the cache registry (lib/cache/ansibleArtifact.ts), when every
+ * requirement source it was made from still resolves to the same commit; undefined otherwise.
+ */
+async function fromRegistry(run: Run, out: Outputs, resolved: ResolvedRef): Promise<AnsibleResult | undefined> {
+  const cache = await runCache(run);
+  const commit = resolved.commit;
+  if (!cache || !commit) return undefined;
+  const { repo, ref } = run.config.ansible;
+  try {
+    const found = await findArtifact(cache.client, cache.address, repo, commit);
+    if (!found) return undefined;
+    for (const s of movableSources(found.manifest)) {
+      if ((await sourceCommit(s.src, s.version, run.signal)) !== s.commit) return undefined;
+    }
+    const data = await found.fetch();
+    await writeAtomically(out.artifact, async (temp) => fs.writeFileSync(temp, data));
+    const manifest = { ...found.manifest, artifact: path.basename(out.artifact), ref };
+    writeFileAtomic(out.manifest, manifestText(manifest));
+    run.log.info(`contrail-ansible: ${HOW.registry}: ${path.basename(out.artifact)} of ${commit.slice(0, 12)} (sha256 ${manifest.sha256.slice(0, 12)}), no ansible-galaxy run`);
+    return { artifact: out.artifact, sha256: manifest.sha256, commit: manifest.commit, manifest: out.manifest };
+  } catch (e) {
+    if (run.signal.aborted) throw e;
+    run.log.warn(`contrail-ansible: the cache registry's artifact cannot be used (${describeError(e)}); making it here`);
+    return undefined;
+  }
 }
 
 /** Why the artifact must be made (again), or null when it is current. */

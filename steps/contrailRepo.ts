@@ -16,6 +16,7 @@ import { checkDebs, findDebs, flattenDebs, hashDebs, packageSetId, type RepoDeb 
 import { debianArch, readExistingRepo } from '../lib/packages/existingRepo';
 import { choosePackagesInput, INPUT_NAMES, type PackagesInput, type PathKind } from '../lib/packages/inputs';
 import { ensureRepoServer } from '../lib/packages/repoServer';
+import { PACKAGES_MANIFEST_LABEL, SOURCES_KEY_LABEL } from '../lib/docker/labels';
 import { checkTarball, extractDebs } from '../lib/packages/tarExtract';
 import type { Run } from '../lib/run';
 import { repoTrust } from '../lib/packages/repoTrust';
@@ -36,6 +37,8 @@ const pathKind = (p: string): PathKind => {
 
 interface PackageSet {
   id: string;
+  /** more labels for the repo image: the sources' key and manifest when built from sources (lib/cache/packages.ts) */
+  labels?: Record<string, string>;
   debs: () => Promise<RepoDeb[]>;
   cleanup: () => void;
 }
@@ -98,12 +101,19 @@ export async function contrailRepo(run: Run): Promise<RepoResult> {
   let set: PackageSet;
   if (input.kind === 'tar') set = await fromTarball(run, input);
   else if (input.kind === 'dir') set = await fromFolder(input.dir);
-  else set = await fromFiles((await runStep(run, packageBuild)).debs, 'packageBuild output');
+  else set = await fromBuild(run);
   try {
     return await serve(run, set, input.kind);
   } finally {
     set.cleanup();
   }
+}
+
+/** packageBuild's output; the repo image carries the sources' key and manifest, so a fresh host finds it (lib/cache/packages.ts). */
+async function fromBuild(run: Run): Promise<PackageSet> {
+  const built = await runStep(run, packageBuild);
+  const set = await fromFiles(built.debs, 'packageBuild output');
+  return { ...set, labels: { [SOURCES_KEY_LABEL]: built.sourcesKey, [PACKAGES_MANIFEST_LABEL]: built.manifestText } };
 }
 
 /** An apt repository that exists already: its index read, no container. */
@@ -136,6 +146,7 @@ async function serve(run: Run, set: PackageSet, source: RepoResult['source']): P
     baseImage: { ref: base.ref, id: base.id },
     packageSetId: set.id,
     debs: set.debs,
+    labels: set.labels,
     tmpDir: paths.tmp,
     logFile: path.join(paths.logs, 'contrail-repo.log'),
     signal: run.signal,

@@ -12,7 +12,7 @@ import type { SaveResult } from '../lib/save/saveAll';
 import { defineStep } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
-const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache'];
+const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache', 'cache-registry'];
 
 export const baseImage = defineStep<BaseImage>({
   name: 'baseImage',
@@ -34,7 +34,7 @@ export const packageSources = defineStep<void>({
 export const packageBuild = defineStep<PackageBuildResult>({
   name: 'packageBuild',
   description: "Build Contrail's Debian packages from the sources in packages.build, in a builder container",
-  flags: ['contrail-version', 'os', 'work-dir'],
+  flags: ['contrail-version', 'os', 'work-dir', 'cache-registry'],
   mayRun: [baseImage],
   load: async () => (require('./packageBuild') as typeof import('./packageBuild')).packageBuild,
 });
@@ -42,7 +42,7 @@ export const packageBuild = defineStep<PackageBuildResult>({
 export const contrailRepo = defineStep<RepoResult>({
   name: 'contrailRepo',
   description: 'Serve the Contrail packages (tar, folder, URL, or packageBuild) from the contrail-repo container',
-  flags: ['contrail-version', 'os', 'work-dir', 'packages-tar', 'packages-dir', 'packages-url', 'repo-port'],
+  flags: ['contrail-version', 'os', 'work-dir', 'packages-tar', 'packages-dir', 'packages-url', 'repo-port', 'cache-registry'],
   mayRun: [packageBuild, baseImage],
   load: async () => (require('./contrailRepo') as typeof import('./contrailRepo')).contrailRepo,
 });
@@ -50,7 +50,7 @@ export const contrailRepo = defineStep<RepoResult>({
 export const contrailAnsible = defineStep<AnsibleResult>({
   name: 'contrailAnsible',
   description: 'Make contrail-ansible-<version>.tar.gz: the repo at its ref with every ansible-galaxy dependency',
-  flags: ['contrail-version', 'work-dir', 'ansible-artifact', 'ansible-repo', 'ansible-ref'],
+  flags: ['contrail-version', 'work-dir', 'ansible-artifact', 'ansible-repo', 'ansible-ref', 'cache-registry'],
   mayRun: [baseImage],
   load: async () => (require('./contrailAnsible') as typeof import('./contrailAnsible')).contrailAnsible,
 });

@@ -29,6 +29,8 @@ import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
 import { baseImage } from '.';
 import { readTextOrNull } from '../lib/fs/read';
+import { packagesPresent, restorePackages, sourcesKey } from '../lib/cache/packages';
+import { runCache } from '../lib/cache/run';
 
 export const sourceLog = (logs: string, name: string) => path.join(logs, `package-${name}.log`);
 
@@ -62,6 +64,14 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   const recipeParts = new Map(resolved.map((r) => [r, isRecipeSource(r.source) ? recipeHash(r.source, packages.build.builder, version, os) : null]));
   const base = await runStep(run, baseImage);
   const pr: PackageRun = { run, base, recipe: builderHash(base.id), recipeParts, paths, manifestFile, manifest };
+  // a work folder without these sources' packages: the cache registry may have them (lib/cache/packages.ts)
+  const keys = resolved.map((r) => keyOf(pr, r));
+  if (!packagesPresent(pr.manifest, keys, (f) => fs.existsSync(path.join(paths.packages, f)))) {
+    const cache = await runCache(run);
+    if (await restorePackages({ cache, docker: await run.engine(), os, version, keys, dir: paths.packages, manifestFile, log: run.log, signal: run.signal })) {
+      pr.manifest = parseManifest(readTextOrNull(manifestFile)) ?? pr.manifest;
+    }
+  }
   const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
@@ -73,7 +83,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   }
   await buildAll(pr, toBuild);
   pruneManifest(pr);
-  return checkExpected(pr);
+  return { ...checkExpected(pr), sourcesKey: sourcesKey(keys), manifestText: JSON.stringify(pr.manifest) };
 }
 
 const keyOf = (pr: PackageRun, r: ResolvedSource) => {
@@ -188,7 +198,7 @@ function pruneManifest(pr: PackageRun): void {
 }
 
 /** Every package named in packages.build.expect came out. */
-function checkExpected(pr: PackageRun): PackageBuildResult {
+function checkExpected(pr: PackageRun): Pick<PackageBuildResult, 'dir' | 'manifest' | 'debs'> {
   const built = pr.manifest.sources.flatMap((e) => e.files);
   const missing = missingExpected(pr.run.config.packages.build.expect, built.map((f) => f.package));
   if (missing.length) {

@@ -1,9 +1,13 @@
 /**
  * plan: what buildImages would do, image by image, and why, without building, pulling or staging
  * anything. It needs the package index and the ansible artifact to hash against, so it runs prep
- * (which itself does nothing when its outputs are current).
+ * (which itself does nothing when its outputs are current). An image that would be built is
+ * looked up in the cache registry by its input hash (a manifest request, no pull).
  */
-import { formatPlan, type Plan, planFamily } from '../lib/images/familyPlan';
+import { hashTag } from '../lib/cache/identity';
+import { hashLabels } from '../lib/cache/lookup';
+import { runCache } from '../lib/cache/run';
+import { formatPlan, type ImagePlan, type ParentOutcome, type Plan, plannedId, planImage } from '../lib/images/familyPlan';
 import type { Run } from '../lib/run';
 import { type FamilyNeeds, gatherFacts, prepareFamily } from './familyFacts';
 
@@ -11,7 +15,27 @@ export async function plan(run: Run, needs: FamilyNeeds): Promise<Plan> {
   const docker = await run.engine();
   const family = prepareFamily(run, needs);
   const facts = await gatherFacts(run, docker, family);
-  const result: Plan = { entries: planFamily(family.graph.order, facts, { noCache: run.config.noCache }) };
+  const cache = await runCache(run);
+  const options = { noCache: run.config.noCache };
+  const done = new Map<string, ImagePlan>();
+  const outcome = (member: string): ParentOutcome => {
+    const p = done.get(member)!;
+    const id = plannedId(p, facts.get(member)!);
+    if (id) return { id };
+    return p.action === 'build' ? { rebuilt: true } : { failed: true };
+  };
+  for (const name of family.graph.order) {
+    let p = planImage(facts.get(name)!, outcome, options);
+    if (p.action === 'build' && p.inputHash && cache) {
+      const found = await cache.find(p.ref, hashTag(p.inputHash), hashLabels(p.inputHash));
+      if (found) {
+        facts.set(name, { ...facts.get(name)!, inRegistry: { inputHash: p.inputHash, id: found.id } });
+        p = planImage(facts.get(name)!, outcome, options);
+      }
+    }
+    done.set(name, p);
+  }
+  const result: Plan = { entries: family.graph.order.map((n) => done.get(n)!) };
   for (const line of formatPlan(result)) run.log.info(line);
   return result;
 }

@@ -3,11 +3,15 @@ import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from 
 import { pushAll } from '../lib/push/pushAll';
 import type { PushOutcome } from '../lib/push/targets';
 import type { Run } from '../lib/run';
-import type { BuildResult, RepoResult } from '../lib/steps';
+import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
+import { familyFromRegistry } from '../lib/cache/familyImages';
+import { publishAnsibleArtifact } from '../lib/cache/publishAnsible';
+import { markPushRun, runCache } from '../lib/cache/run';
 import { shippableImages } from './shippableImages';
 
 /** Before any build: the registry answers and accepts the credentials. */
 export async function checkRegistry(run: Run): Promise<RegistryTarget> {
+  markPushRun(run);
   const address = run.config.registryAddress;
   const twoMachines = address && loopbackOnTwoMachines(run.engineTarget, `the registry ${run.config.registry}`, address.hostname);
   if (twoMachines) run.log.warn(`push: ${twoMachines}`);
@@ -23,10 +27,13 @@ export async function checkRegistry(run: Run): Promise<RegistryTarget> {
 }
 
 /** The family and the repo image to the registry, `jobs` at once, each digest read back. */
-export async function pushImages(run: Run, needs: { images: BuildResult; repo: RepoResult; target: RegistryTarget }): Promise<PushOutcome[]> {
+export async function pushImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; target: RegistryTarget }): Promise<PushOutcome[]> {
   const docker = await run.engine();
+  // the artifact too, findable by its commit (lib/cache/ansibleArtifact.ts)
+  await publishAnsibleArtifact(needs.target, needs.ansible, run.log);
+  const fromRegistry = familyFromRegistry(run, await runCache(run));
   return pushAll(docker, {
     target: needs.target, images: await shippableImages(docker, needs.images, needs.repo, 'push'), version: run.config.version,
-    jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal,
+    jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal, ensureLocal: (i) => fromRegistry.ensureLocal(i),
   });
 }

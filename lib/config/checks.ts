@@ -85,3 +85,14 @@ export function checkPathOrUrl(value: string, what: string): 'url' | 'path' {
   }
   return 'path';
 }
+
+/**
+ * The cache registry: the one given (cache.registry, CONTAINER_CACHE_REGISTRY, --cache-registry),
+ * else the push registry; "none" turns the cache off. Checked as the push registry is.
+ */
+export function cacheRegistryOf(given: string | null, pushRegistry: string | null, what: string): string | null {
+  if (given === null) return pushRegistry;
+  if (given === 'none') return null;
+  parseRegistry(given, what);
+  return given;
+}

@@ -26,6 +26,7 @@ export function builtinDefaults(): Record<string, unknown> {
     select: null,
     registry: null,
     push: { user: null, retries: 4 },
+    cache: { registry: null },
     saveDir: null,
     save: { perImage: false, gzipLevel: 6 },
     jobs: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),

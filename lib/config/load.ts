@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { inputError } from '../errors';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { quote } from '../text';
-import { checkHost, checkPathOrUrl, isLoopback, parseRegistry } from './checks';
+import { cacheRegistryOf, checkHost, checkPathOrUrl, isLoopback, parseRegistry } from './checks';
 import { builtinDefaults, PROJECT_ROOT } from './defaults';
 import { preflight } from './preflight';
 import { environmentSettings, parseFlags, type Setting } from './overlays';
@@ -107,6 +107,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
   const { configFile, merged, taskFlags, place } = mergeLayers(inputs);
   const registry = merged.registry as string | null;
   const registryAddress = registry === null ? null : parseRegistry(registry, place.where(['registry']));
+  const cacheRegistry = cacheRegistryOf(merged.cache?.registry ?? null, registry, place.where(['cache', 'registry']));
   const repo = checkRepo(merged.repo as Config['repo'], place);
   const ansible = merged.ansible as Config['ansible'];
   ansible.repo = place.gitLocation(ansible.repo, ['ansible', 'repo']);
@@ -142,6 +143,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     registry,
     registryAddress,
     push: { user: merged.push.user ?? null, retries: merged.push.retries ?? 4 },
+    cache: { registry: cacheRegistry, address: cacheRegistry === null ? null : parseRegistry(cacheRegistry, 'cache.registry') },
     saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
     save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 6 },
     jobs: merged.jobs,

@@ -36,6 +36,7 @@ export const ENVIRONMENT: Record<string, Option & { separator?: RegExp }> = {
   CONTAINER_SAVE_LOCATION: { path: ['saveDir'], type: 'path' },
   CONTAINER_REGISTRY: { path: ['registry'], type: 'string' },
   CONTAINER_REGISTRY_USER: { path: ['push', 'user'], type: 'string' },
+  CONTAINER_CACHE_REGISTRY: { path: ['cache', 'registry'], type: 'string' },
   KEEP_IMAGES: { path: ['keepImages'], type: 'bool' },
   NO_CACHE: { path: ['noCache'], type: 'bool' },
 };
@@ -46,6 +47,7 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   os: { path: ['os'], type: 'string', help: 'OS name in image names, e.g. ubuntu16.04' },
   images: { path: ['select'], type: 'list', help: 'build only these images (comma-separated), with their ancestors' },
   registry: { path: ['registry'], type: 'string', help: 'registry to push to: host[:port][/namespace]' },
+  'cache-registry': { path: ['cache', 'registry'], type: 'string', help: 'registry holding earlier builds by input hash (default: --registry; "none": off)' },
   'registry-user': { path: ['push', 'user'], type: 'string', help: 'registry user; password from CONTAINER_REGISTRY_PASSWORD' },
   'save-dir': { path: ['saveDir'], type: 'path', help: 'folder to save the images and artifacts into' },
   'per-image': { path: ['save', 'perImage'], type: 'bool', help: 'save one archive per image' },

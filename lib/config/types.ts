@@ -101,6 +101,12 @@ export interface Config {
   registry: string | null;
   registryAddress: RegistryAddress | null;
   push: { user: string | null; retries: number };
+  /**
+   * where images are looked up by their input hash before building (lib/cache): cache.registry,
+   * CONTAINER_CACHE_REGISTRY or --cache-registry; by default the push registry; null: no cache
+   * ("none" turns it off)
+   */
+  cache: { registry: string | null; address: RegistryAddress | null };
   /** absolute */
   saveDir: string | null;
   save: { perImage: boolean; gzipLevel: number };

@@ -26,6 +26,8 @@ export interface HelperImageRequest {
   what: string;
   /** what to check when it does not build */
   hint?: string;
+  /** more labels (not part of its hash) */
+  labels?: Record<string, string>;
 }
 
 /** Builds the helper image under its label; returns its id, or throws naming it and its log. */
@@ -35,7 +37,7 @@ export async function buildHelperImage(docker: Docker, req: HelperImageRequest):
     ref: req.ref,
     dockerfile: 'Dockerfile',
     buildArgs: req.buildArgs ?? {},
-    labels: projectLabels(req.role, { [LABELS.inputHash]: req.hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
+    labels: projectLabels(req.role, { ...req.labels, [LABELS.inputHash]: req.hash, [LABELS.os]: req.os, [LABELS.version]: req.version }),
     network: req.network,
     noCache: false,
     logFile: req.logFile,

@@ -47,9 +47,10 @@ export async function currentImageId(docker: Docker, ref: string, hash: string):
 }
 
 /** Pulls `ref`; the engine's error message when it cannot, else undefined. */
-export async function pullImage(docker: Docker, ref: string): Promise<string | undefined> {
+export async function pullImage(docker: Docker, ref: string, options: { auth?: object; signal?: AbortSignal } = {}): Promise<string | undefined> {
   try {
-    const stream = (await docker.pull(ref)) as unknown as NodeJS.ReadableStream;
+    const pullOptions = options.auth ? { authconfig: { ...options.auth }, abortSignal: options.signal } : { abortSignal: options.signal };
+    const stream = (await docker.pull(ref, pullOptions as object)) as unknown as NodeJS.ReadableStream;
     return (await followJsonStream(stream)).error;
   } catch (e) {
     return ((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).trim();

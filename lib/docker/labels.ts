@@ -21,6 +21,11 @@ export const LABELS = {
 
 export const PROJECT = 'contrail-docker';
 
+/** contrail-repo images built from sources: the key of their commits and the recipe (lib/cache/packages.ts) */
+export const SOURCES_KEY_LABEL = `${LABEL_PREFIX}sources-key`;
+/** ... and the packageBuild manifest.json they were made with, restored from the image on a fresh host */
+export const PACKAGES_MANIFEST_LABEL = `${LABEL_PREFIX}packages-manifest`;
+
 export type Role = 'base-os' | 'repo' | 'builder' | 'galaxy' | 'family' | 'build-step';
 
 export function projectLabels(role: Role, extra: Record<string, string> = {}): Record<string, string> {

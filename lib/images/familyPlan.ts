@@ -9,9 +9,10 @@ import { type ImageInputs, inputHash } from './inputs';
 import { decide, type ExistingImage, packagesOutrunCache } from './skip';
 
 /** What happens to an image; its outcome in summary.json and the console is STATUS[action]. */
-export type PlanAction = 'build' | 'skip' | 'fail' | 'blocked';
+export type PlanAction = 'build' | 'skip' | 'fetch' | 'fail' | 'blocked';
 
-export const STATUS: Record<PlanAction, ImageStatus> = { build: 'built', skip: 'skipped', fail: 'failed', blocked: 'blocked' };
+/** fetch: not built, taken from the cache registry (lib/cache), where an image of the same input hash is */
+export const STATUS: Record<PlanAction, ImageStatus> = { build: 'built', skip: 'skipped', fetch: 'skipped', fail: 'failed', blocked: 'blocked' };
 
 /**
  * A parent image as its Dockerfile names it (`ref`, the key of its id in the inputs): a member
@@ -31,6 +32,8 @@ export interface ImageFacts {
   parents: ParentFact[];
   /** the image under its tag now */
   existing: (ExistingImage & { size: number }) | null;
+  /** what the cache registry holds under the input hash this image would have (asked once that hash is known) */
+  inRegistry?: { inputHash: string; id: string } | null;
 }
 
 /** What a family parent comes to: its image id, to be rebuilt (id not known yet), or failed. */
@@ -75,7 +78,16 @@ export function planImage(f: ImageFacts, parentOutcome: (member: string) => Pare
   if (pull.length) return plan('build', `parent ${pull[0]} (not local; the build would pull it) would be pulled`, null, { pull });
   const inputs: ImageInputs = { ...f.own, parents: ids };
   const d = decide(f.existing, inputs, options);
+  const hash = inputHash(inputs);
+  if (d.build && !options.noCache && f.inRegistry?.inputHash === hash) return plan('fetch', `from the registry (input hash ${hash.slice(0, 12)})`, inputs);
   return plan(d.build ? 'build' : 'skip', d.reason, inputs, { bypassLayerCache: d.build && packagesOutrunCache(f.existing, inputs) });
+}
+
+/** The id an image that is skipped or fetched has; null for the other actions. */
+export function plannedId(p: ImagePlan, f: ImageFacts): string | null {
+  if (p.action === 'skip') return f.existing!.id;
+  if (p.action === 'fetch') return f.inRegistry!.id;
+  return null;
 }
 
 /** Every image in order (parents first): what `gulp plan` prints and buildImages would do. */
@@ -83,7 +95,8 @@ export function planFamily(order: string[], facts: Map<string, ImageFacts>, opti
   const done = new Map<string, ImagePlan>();
   const outcome = (member: string): ParentOutcome => {
     const p = done.get(member)!;
-    if (p.action === 'skip') return { id: facts.get(member)!.existing!.id };
+    const id = plannedId(p, facts.get(member)!);
+    if (id) return { id };
     return p.action === 'build' ? { rebuilt: true } : { failed: true };
   };
   for (const name of order) done.set(name, planImage(facts.get(name)!, outcome, options));
@@ -98,6 +111,7 @@ export function formatPlan(plan: { entries: Pick<ImagePlan, 'component' | 'ref' 
   const width = Math.max(0, ...plan.entries.map((e) => e.ref.length));
   const count = (a: PlanAction) => plan.entries.filter((e) => e.action === a).length;
   const tally = [`${count('build')} to build`, `${count('skip')} to skip`];
+  if (count('fetch')) tally.push(`${count('fetch')} from the registry`);
   if (count('fail')) tally.push(`${count('fail')} would fail`);
   if (count('blocked')) tally.push(`${count('blocked')} blocked`);
   return [

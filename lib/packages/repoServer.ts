@@ -38,6 +38,8 @@ export interface RepoServerRequest {
   packageSetId: string;
   /** the files, asked for only when the image must be built */
   debs: () => Promise<RepoDeb[]>;
+  /** more labels for the image (the sources key and manifest when built from sources) */
+  labels?: Record<string, string>;
   /** scratch space for the build context */
   tmpDir: string;
   logFile: string;
@@ -79,7 +81,7 @@ async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: strin
     const started = Date.now();
     log.info(`contrail-repo: building ${ref} with ${debs.length} packages (log: ${req.logFile})`);
     const id = await buildHelperImage(docker, {
-      ref, hash, role: 'repo', os: req.os, version: req.version,
+      ref, hash, role: 'repo', os: req.os, version: req.version, labels: req.labels,
       context: folderTar(context),
       buildArgs: { BASE_IMAGE: req.baseImage.ref },
       network: req.network, logFile: req.logFile, signal: req.signal,

@@ -1,16 +1,22 @@
 /**
- * Pushes images through the engine, up to `jobs` at once: tag, push with the tag given, read the
- * manifest digest back from the registry and compare it with the one the engine pushed.
- * Transient failures are retried with backoff; the summary says what happened to each image.
+ * Publishes the family all or nothing. First every image is uploaded under its identity tag
+ * (`h-<input hash>`, lib/cache/identity.ts), up to `jobs` at once: tagged by id, pushed through
+ * the engine, its manifest digest read back and compared; an image the registry already holds
+ * under that tag is not uploaded again, and one that is only in the registry is not pulled.
+ * Only when every image is there are the version tags moved, one after another, each a manifest
+ * PUT by digest (no upload). A failure or an interrupt before that leaves every version tag where
+ * it was, and says so. Transient failures are retried with backoff.
  */
 import type Docker from 'dockerode';
-import { pushStream, tagImage } from '../docker/images';
 import { buildError } from '../errors';
 import { mapLimit } from '../limit';
 import type { Logger } from '../log';
 import type { ShipImage } from '../ship';
+import { configDigest } from '../cache/lookup';
+import { pushStream, removeImage, tagImage } from '../docker/images';
 import { followJsonStream } from '../docker/stream';
 import type { RegistryTarget } from './connect';
+import type { Manifest } from './registryApi';
 import { errorText, RetriesEnded, withRetries, type Backoff } from './retry';
 import { pushSummary, pushTargets, type PushOutcome, type PushTarget } from './targets';
 
@@ -23,62 +29,130 @@ export interface PushRequest {
   log: Logger;
   signal?: AbortSignal;
   backoff?: Backoff;
+  /** brings an image that is not on this engine (`local: false`) onto it; returns its id */
+  ensureLocal?: (image: ShipImage) => Promise<string>;
 }
 
 /** An error a retry cannot fix, whatever its words. */
 const permanent = (message: string) => Object.assign(new Error(message), { permanent: true });
 
-async function pushOne(docker: Docker, req: PushRequest, t: PushTarget): Promise<PushOutcome> {
+interface Uploaded {
+  outcome: PushOutcome;
+  manifest: Manifest | null;
+}
+
+/** Pushes `t` under its identity tag through the engine; the registry's manifest afterwards. */
+async function upload(docker: Docker, req: PushRequest, t: PushTarget, id: string): Promise<Manifest> {
   const { client, auth } = req.target;
-  let before: string | null | undefined;
-  let attempts = 0;
+  // tag the exact image that was built (by id), under the registry's name
+  await tagImage(docker, id, t.repository, t.identity);
   try {
-    const digest = await withRetries(async () => {
+    const stream = await pushStream(docker, t.repository, t.identity, auth, req.signal);
+    // the engine retries a failed layer upload itself (a few times, waits growing by 5 s), counting
+    // each wait down second by second: one line per retry, so it is shown, not silent
+    const retrying = new Set<string>();
+    const outcome = await followJsonStream(stream, (ev) => {
+      const layer = ev.id ?? '?';
+      if (ev.status && /^Retrying in/i.test(ev.status)) {
+        if (!retrying.has(layer)) req.log.warn(`push of ${t.ref}: layer ${layer} failed to upload; the engine retries it (${ev.status.toLowerCase()})`);
+        retrying.add(layer);
+        return;
+      }
+      retrying.delete(layer);
+      if (ev.status && !ev.progress && ev.id) req.log.debug(`${t.ref}: ${ev.id} ${ev.status}`);
+    });
+    if (outcome.error) throw new Error(outcome.error);
+    const pushed = outcome.aux.find((a) => typeof a.Digest === 'string')?.Digest as string | undefined;
+    const after = await client.manifest(t.name, t.identity);
+    if (!after) throw permanent(`the registry has no ${t.repository}:${t.identity} after the push`);
+    if (pushed && pushed !== after.digest) throw permanent(`the registry reports ${after.digest} for ${t.repository}:${t.identity}, the engine pushed ${pushed}`);
+    return after;
+  } finally {
+    // the registry's name on this engine is only how it was pushed
+    await removeImage(docker, `${t.repository}:${t.identity}`).catch(() => 'absent');
+  }
+}
+
+async function uploadOne(docker: Docker, req: PushRequest, t: PushTarget): Promise<Uploaded> {
+  const { client } = req.target;
+  let attempts = 0;
+  const base = { component: t.image.component, ref: t.ref, version: 'not moved' as const };
+  try {
+    let already = false;
+    const manifest = await withRetries(async () => {
       attempts++;
-      // tag the exact image that was built (by id), under the registry's name
-      await tagImage(docker, t.image.id, t.repository, t.tag);
-      if (before === undefined) before = await client.manifestDigest(t.name, t.tag);
-      const stream = await pushStream(docker, t.repository, t.tag, auth, req.signal);
-      // the engine retries a failed layer upload itself (a few times, waits growing by 5 s), counting
-      // each wait down second by second: one line per retry, so it is shown, not silent
-      const retrying = new Set<string>();
-      const outcome = await followJsonStream(stream, (ev) => {
-        const layer = ev.id ?? '?';
-        if (ev.status && /^Retrying in/i.test(ev.status)) {
-          if (!retrying.has(layer)) req.log.warn(`push of ${t.ref}: layer ${layer} failed to upload; the engine retries it (${ev.status.toLowerCase()})`);
-          retrying.add(layer);
-          return;
-        }
-        retrying.delete(layer);
-        if (ev.status && !ev.progress && ev.id) req.log.debug(`${t.ref}: ${ev.id} ${ev.status}`);
-      });
-      if (outcome.error) throw new Error(outcome.error);
-      const pushed = outcome.aux.find((a) => typeof a.Digest === 'string')?.Digest as string | undefined;
-      const after = await client.manifestDigest(t.name, t.tag);
-      if (!after) throw permanent(`the registry has no ${t.ref} after the push`);
-      if (pushed && pushed !== after) throw permanent(`the registry reports ${after} for ${t.ref}, the engine pushed ${pushed}`);
-      return after;
+      const there = await client.manifest(t.name, t.identity);
+      // the same image (its config, so its id) under its identity: nothing to upload
+      if (there && configDigest(there) === t.image.id) {
+        already = true;
+        return there;
+      }
+      if (there) req.log.info(`${t.ref}: the registry's ${t.identity} is another build of the same inputs; publishing this engine's`);
+      const id = t.image.local === false && req.ensureLocal ? await req.ensureLocal(t.image) : t.image.id;
+      return upload(docker, req, t, id);
     }, { retries: req.retries, what: `push of ${t.ref}`, log: req.log, signal: req.signal, backoff: req.backoff });
-    return { component: t.image.component, ref: t.ref, status: before === digest ? 'already there' : 'pushed', digest, attempts };
+    for (const tag of t.image.alsoTags ?? []) {
+      const had = await client.manifest(t.name, tag);
+      if (had?.digest !== manifest.digest) await client.putManifest(t.name, tag, manifest);
+    }
+    return { outcome: { ...base, status: already ? 'already there' : 'pushed', digest: manifest.digest, attempts }, manifest };
   } catch (e) {
     if (req.signal?.aborted) throw e;
     const last = e instanceof RetriesEnded ? e.last : e;
-    return { component: t.image.component, ref: t.ref, status: 'failed', digest: null, attempts, error: errorText(last) };
+    return { outcome: { ...base, status: 'failed', digest: null, attempts, error: errorText(last) }, manifest: null };
+  }
+}
+
+/** Moves each version tag to its image's manifest, one after another. */
+async function moveVersionTags(req: PushRequest, targets: PushTarget[], uploaded: Uploaded[]): Promise<void> {
+  const { client } = req.target;
+  for (const [k, t] of targets.entries()) {
+    const u = uploaded[k];
+    await withRetries(async () => {
+      const current = await client.manifest(t.name, t.tag);
+      if (current?.digest === u.manifest!.digest) {
+        u.outcome.version = 'unchanged';
+        return;
+      }
+      await client.putManifest(t.name, t.tag, u.manifest!);
+      u.outcome.version = 'moved';
+    }, { retries: req.retries, what: `moving ${t.ref}`, log: req.log, signal: req.signal, backoff: req.backoff });
   }
 }
 
 export async function pushAll(docker: Docker, req: PushRequest): Promise<PushOutcome[]> {
   const targets = pushTargets(req.images, req.target.address, req.version);
-  req.log.info(`pushing ${targets.length} images to ${req.target.address.host}, ${req.jobs} at once`);
-  const outcomes = await mapLimit(targets, req.jobs, (t) => pushOne(docker, req, t));
-  for (const line of pushSummary(outcomes)) req.log.info(line);
-  const failed = outcomes.filter((o) => o.status === 'failed');
+  const host = req.target.address.host;
+  const untouched = `every version tag on ${host} is where it was (nothing of this run is published under :${req.version})`;
+  req.log.info(`pushing ${targets.length} images to ${host} under their input hashes, ${req.jobs} at once; the version tags move when all are there`);
+  let uploaded: Uploaded[];
+  try {
+    uploaded = await mapLimit(targets, req.jobs, (t) => uploadOne(docker, req, t));
+  } catch (e) {
+    if (req.signal?.aborted) req.log.warn(`push interrupted before the version tags were moved: ${untouched}`);
+    throw e;
+  }
+  const failed = uploaded.map((u) => u.outcome).filter((o) => o.status === 'failed');
   if (failed.length) {
+    for (const line of pushSummary(uploaded.map((u) => u.outcome))) req.log.info(line);
     throw buildError(
-      `push failed for ${failed.length} of ${outcomes.length} images: ${failed.map((o) => o.ref).join(', ')}`,
-      'the summary above says why; transient failures were already retried (config push.retries)',
+      `push failed for ${failed.length} of ${uploaded.length} images: ${failed.map((o) => o.ref).join(', ')}; ${untouched}`,
+      'the summary above says why; transient failures were already retried (config push.retries); run again: what was uploaded is not uploaded twice',
       { details: failed.map((o) => `${o.ref}: ${o.error}`) },
     );
   }
+  const started = Date.now();
+  try {
+    await moveVersionTags(req, targets, uploaded);
+  } catch (e) {
+    const moved = uploaded.filter((u) => u.outcome.version === 'moved').map((u) => u.outcome.ref);
+    const last = e instanceof RetriesEnded ? e.last : e;
+    throw buildError(`moving the version tags failed (${errorText(last)}); ${moved.length ? `moved already: ${moved.join(', ')}` : untouched}`,
+      'run again: every image is uploaded, so the rerun only moves the tags');
+  }
+  const outcomes = uploaded.map((u) => u.outcome);
+  for (const line of pushSummary(outcomes)) req.log.info(line);
+  const moved = outcomes.filter((o) => o.version === 'moved').length;
+  req.log.info(`version tags :${req.version}: ${moved} moved, ${outcomes.length - moved} already there (${Date.now() - started} ms)`);
   return outcomes;
 }

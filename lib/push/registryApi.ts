@@ -62,6 +62,7 @@ interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  bytes: Buffer;
 }
 
 export interface RegistryClientOptions {
@@ -111,18 +112,22 @@ export class RegistryClient {
     return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
   }
 
-  /** One HTTP request; bodies are small (JSON, manifests) and capped. */
-  request(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  /** One HTTP request; text bodies are small (JSON, manifests) and capped, `raw` ones (blobs) are not. */
+  request(method: string, url: string, headers: Record<string, string> = {}, body?: string | Buffer, raw = false): Promise<Answer> {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = lib.request(u, { method, headers, timeout: this.timeoutMs, agent: false }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          if (text.length < 1 << 20) text += d;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (d: Buffer) => {
+          if (raw || size < 1 << 20) chunks.push(d);
+          size += d.length;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw ? '' : bytes.toString('utf8'), bytes });
+        });
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${u.host} within ${this.timeoutMs / 1000} s (timeout)`), { code: 'ETIMEDOUT' })));
@@ -170,16 +175,16 @@ export class RegistryClient {
     return token;
   }
 
-  /** GET/HEAD on the registry, answering an auth challenge once. */
-  private async call(method: string, p: string, headers: Record<string, string>, scope: string): Promise<Answer> {
-    const url = `${this.base}${p}`;
+  /** A request to the registry, answering an auth challenge once. */
+  private async call(method: string, p: string, headers: Record<string, string>, scope: string, body?: string | Buffer, raw = false): Promise<Answer> {
+    const url = /^https?:\/\//.test(p) ? p : `${this.base}${p}`;
     const basic = this.basic();
-    const first = await this.request(method, url, basic ? { ...headers, Authorization: basic } : headers);
+    const first = await this.request(method, url, basic ? { ...headers, Authorization: basic } : headers, body, raw);
     if (first.status !== 401) return first;
     const challenge = parseChallenge(first.headers['www-authenticate'] as string | undefined);
     if (challenge?.scheme === 'bearer') {
       const token = await this.token(challenge, scope);
-      const second = await this.request(method, url, { ...headers, Authorization: `Bearer ${token}` });
+      const second = await this.request(method, url, { ...headers, Authorization: `Bearer ${token}` }, body, raw);
       if (second.status === 401) {
         throw this.credentials ? new CredentialsRejected(`registry ${this.host} refused the credentials`) : new LoginRequired(`registry ${this.host} requires a login`);
       }
@@ -206,6 +211,71 @@ export class RegistryClient {
     }
     return digest;
   }
+  /** `<name>:<reference>`'s manifest (reference: a tag or a digest), or null when there is none. */
+  async manifest(name: string, reference: string): Promise<Manifest | null> {
+    const r = await this.call('GET', `/v2/${name}/manifests/${encodeURIComponent(reference)}`, { Accept: MANIFEST_ACCEPT }, `repository:${name}:pull`);
+    if (r.status === 404) return null;
+    if (r.status !== 200) throw new RegistryHttpError(r.status, `manifest ${name}:${reference} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
+    const digest = r.headers['docker-content-digest'];
+    if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      throw new RegistryHttpError(502, `registry ${this.host} sent no Docker-Content-Digest for ${name}:${reference}`);
+    }
+    const mediaType = String(r.headers['content-type'] ?? '').split(';')[0].trim();
+    return { digest, mediaType, body: r.body };
+  }
+
+  /** Stores `m` under `tag`: a tag moved by digest, nothing uploaded but the manifest. */
+  async putManifest(name: string, tag: string, m: Manifest): Promise<string> {
+    const r = await this.call('PUT', `/v2/${name}/manifests/${encodeURIComponent(tag)}`, { 'Content-Type': m.mediaType, 'Content-Length': String(Buffer.byteLength(m.body)) }, `repository:${name}:pull,push`, m.body);
+    if (r.status !== 201 && r.status !== 200) throw new RegistryHttpError(r.status, `tagging ${name}:${tag} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
+    const digest = r.headers['docker-content-digest'];
+    if (typeof digest === 'string' && digest !== m.digest) {
+      throw new RegistryHttpError(502, `registry ${this.host} stored ${name}:${tag} as ${digest}, not ${m.digest}`);
+    }
+    return m.digest;
+  }
+
+  /** A blob's bytes (an artifact: whole, in memory). */
+  async blobBytes(name: string, digest: string): Promise<Buffer> {
+    let r = await this.call('GET', `/v2/${name}/blobs/${digest}`, {}, `repository:${name}:pull`, undefined, true);
+    if ([301, 302, 303, 307, 308].includes(r.status) && typeof r.headers.location === 'string') {
+      r = await this.request('GET', new URL(r.headers.location, this.base).toString(), {}, undefined, true);
+    }
+    if (r.status !== 200) throw new RegistryHttpError(r.status, `blob ${name}@${digest} on ${this.host}: HTTP ${r.status}`);
+    return r.bytes;
+  }
+
+  /** Uploads `data` as the blob `digest` (one request, monolithic), unless the registry has it. */
+  async uploadBlob(name: string, digest: string, data: Buffer): Promise<void> {
+    const scope = `repository:${name}:pull,push`;
+    const head = await this.call('HEAD', `/v2/${name}/blobs/${digest}`, {}, scope);
+    if (head.status === 200) return;
+    const start = await this.call('POST', `/v2/${name}/blobs/uploads/`, { 'Content-Length': '0' }, scope, '');
+    const location = start.headers.location;
+    if (start.status !== 202 || typeof location !== 'string') throw new RegistryHttpError(start.status, `blob upload to ${name} on ${this.host}: HTTP ${start.status}${statusWords(start)}`);
+    const url = new URL(location, this.base);
+    url.searchParams.set('digest', digest);
+    const put = await this.call('PUT', url.toString(), { 'Content-Type': 'application/octet-stream', 'Content-Length': String(data.length) }, scope, data);
+    if (put.status !== 201) throw new RegistryHttpError(put.status, `blob upload to ${name} on ${this.host}: HTTP ${put.status}${statusWords(put)}`);
+  }
+
+  /** A small blob (an image config), as text. */
+  async blobText(name: string, digest: string): Promise<string> {
+    let r = await this.call('GET', `/v2/${name}/blobs/${digest}`, {}, `repository:${name}:pull`);
+    // registries with external storage answer with a redirect to it
+    if ([301, 302, 303, 307, 308].includes(r.status) && typeof r.headers.location === 'string') {
+      r = await this.request('GET', new URL(r.headers.location, this.base).toString());
+    }
+    if (r.status !== 200) throw new RegistryHttpError(r.status, `blob ${name}@${digest} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
+    return r.body;
+  }
+}
+
+export interface Manifest {
+  digest: string;
+  mediaType: string;
+  /** the manifest exactly as the registry holds it: PUT back under another tag, it keeps its digest */
+  body: string;
 }
 
 function statusWords(r: Answer): string {

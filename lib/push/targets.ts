@@ -3,10 +3,10 @@
  * contrail-ansible's node role pulls. The tag is always given explicitly: without one the engine
  * pushes every local tag of the repository.
  */
+import { hashTag, registryPlace } from '../cache/identity';
 import type { RegistryAddress } from '../config/checks';
-import { registryRef, splitRef } from '../naming';
+import { buildError } from '../errors';
 import type { ShipImage } from '../ship';
-import { apiName } from './registryApi';
 
 export interface PushTarget {
   image: ShipImage;
@@ -17,24 +17,33 @@ export interface PushTarget {
   ref: string;
   /** the registry API's name: `[<namespace>/]contrail-<component>-<os>` */
   name: string;
+  /** the tag it is uploaded under first, derived from its input hash (lib/cache/identity.ts) */
+  identity: string;
 }
 
 export function pushTargets(images: readonly ShipImage[], registry: RegistryAddress, version: string): PushTarget[] {
-  const prefix = registry.namespace ? `${registry.host}/${registry.namespace}` : registry.host;
+  const unlabelled = images.filter((i) => !/^[0-9a-f]{64}$/.test(i.inputHash));
+  if (unlabelled.length) {
+    throw buildError(`cannot push ${unlabelled.map((i) => i.ref).join(', ')}: no input hash label, so no identity to publish it under`,
+      'rebuild it with this pipeline (gulp clean, then gulp push)');
+  }
   return images.map((image) => {
-    const local = splitRef(image.ref).repository;
-    const repository = registryRef(prefix, local);
-    return { image, repository, tag: version, ref: `${repository}:${version}`, name: apiName(registry.namespace, local) };
+    const { name, repository } = registryPlace(registry, image.ref);
+    return { image, repository, tag: version, ref: `${repository}:${version}`, name, identity: hashTag(image.inputHash) };
   });
 }
 
+/** the upload under the identity tag */
 export type PushStatus = 'pushed' | 'already there' | 'failed';
+/** the version tag, afterwards */
+export type VersionTagStatus = 'moved' | 'unchanged' | 'not moved';
 
 export interface PushOutcome {
   component: string;
   /** the registry reference */
   ref: string;
   status: PushStatus;
+  version: VersionTagStatus;
   /** the manifest digest the registry reports */
   digest: string | null;
   attempts: number;
@@ -46,7 +55,7 @@ export function pushSummary(outcomes: readonly PushOutcome[]): string[] {
   const width = Math.max(...outcomes.map((o) => o.ref.length), 0);
   return outcomes.map((o) => {
     const tries = o.attempts > 1 ? ` (${o.attempts} attempts)` : '';
-    const what = o.status === 'failed' ? `failed: ${o.error ?? 'unknown error'}` : o.digest ?? '';
+    const what = o.status === 'failed' ? `failed: ${o.error ?? 'unknown error'}` : `${o.digest ?? ''}, version tag ${o.version}`;
     return `${o.status.padEnd(13)} ${o.ref.padEnd(width)}  ${what}${tries}`;
   });
 }

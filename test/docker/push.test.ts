@@ -71,12 +71,16 @@ test.serial('open registry: pushed with the tag given, catalog and manifest dige
   for (const [i, o] of images.map((img, k) => [img, outcomes[k]] as const)) {
     t.regex(o.digest!, /^sha256:[0-9a-f]{64}$/);
     t.is(await open.manifestDigest(name(i), VERSION), o.digest);
-    t.deepEqual(await open.tags(name(i)), [VERSION]);
+    // the version tag, and the identity it was moved to
+    t.deepEqual((await open.tags(name(i))).sort(), [`h-${i.inputHash}`, VERSION].sort());
+    t.is(await open.manifestDigest(name(i), `h-${i.inputHash}`), o.digest);
+    t.is(o.version, 'moved');
   }
   t.regex(log.text(), new RegExp(`pushed +${open.address}/contrail-base-debian12:${VERSION} +sha256:`));
 
   const again = await pushAll(docker, { target, images, version: VERSION, jobs: 2, retries: 2, log: memoryLogger(), backoff: fast });
   t.deepEqual(again.map((o) => o.status), images.map(() => 'already there'));
+  t.deepEqual(again.map((o) => o.version), images.map(() => 'unchanged'));
   t.deepEqual(again.map((o) => o.digest), outcomes.map((o) => o.digest));
 });
 
@@ -137,7 +141,7 @@ test.serial('registry dropping connections mid-upload: the engine\'s retries are
   const all = memoryLogger(!!process.env.TEST_ECHO);
   const started = Date.now();
   const e = await t.throwsAsync(pushAll(docker, { target, images: [images[0]], version: VERSION, jobs: 1, retries: 2, log: all, backoff: fast }));
-  t.is(e!.message, `push failed for 1 of 1 images: ${address}/${images[0].ref}`);
+  t.is(e!.message, `push failed for 1 of 1 images: ${address}/${images[0].ref}; every version tag on ${address} is where it was (nothing of this run is published under :${VERSION})`);
   t.true(proxy.dropped >= dropped + 3);
   const retries = all.lines.filter((l) => /: retry \d of 2 in \d+ ms$/.test(l.message)).map((l) => l.message);
   t.deepEqual(retries.map((m) => m.replace(/ \(.*\)/, '')), [1, 2].map((n) => `push of ${address}/${images[0].ref} failed: retry ${n} of 2 in ${backoffDelay(n, fast)} ms`));

@@ -32,7 +32,7 @@ export interface TinyImageOptions {
 export async function buildTinyImage(o: TinyImageOptions): Promise<ShipImage> {
   const os = o.os ?? 'debian12';
   const ref = o.ref ?? imageRef(o.component, os, o.version);
-  const inputHash = crypto.randomBytes(16).toString('hex');
+  const inputHash = crypto.randomBytes(32).toString('hex');
   const labels = o.labels ?? projectLabels(o.role ?? 'family', {
     [LABELS.component]: o.component, [LABELS.inputHash]: inputHash, [LABELS.os]: os, [LABELS.version]: o.version,
   });

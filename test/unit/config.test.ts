@@ -198,3 +198,28 @@ test('bad config: build argument that is not text', (t) => badConfig(t, { ...min
 test('bad config: expected package with a bad name', (t) =>
   badConfig(t, { ...minimal, packages: { build: { expect: ['Contrail Lib'] } } }, /packages\.build\.expect\[0\] .* must be a Debian package name/));
 test('bad config: base image reference with upper case', (t) => badConfig(t, { ...minimal, baseImage: 'Debian:Bookworm' }, /baseImage .* must be a Docker image reference/));
+
+test('cache registry: the push registry by default; the file, CONTAINER_CACHE_REGISTRY and --cache-registry override it; "none" turns it off', (t) => {
+  t.is(withFile(minimal).config().cache.registry, null);
+  t.is(withFile({ ...minimal, registry: '127.0.0.1:5000/contrail' }).config().cache.registry, '127.0.0.1:5000/contrail');
+  t.is(withFile({ ...minimal, registry: 'a:5000', cache: { registry: 'b:5000' } }).config().cache.registry, 'b:5000');
+  t.is(withFile({ ...minimal, cache: { registry: 'b:5000' } }, [], { CONTAINER_CACHE_REGISTRY: 'c:5000/ns' }).config().cache.registry, 'c:5000/ns');
+  t.is(withFile(minimal, ['--cache-registry', 'd:5000'], { CONTAINER_CACHE_REGISTRY: 'c:5000' }).config().cache.registry, 'd:5000');
+  t.is(withFile({ ...minimal, registry: 'a:5000' }, ['--cache-registry', 'none']).config().cache.registry, null);
+});
+test('bad config: cache.registry with a URL scheme, in the file', (t) =>
+  badConfig(t, { ...minimal, cache: { registry: 'https://cache:5000' } }, /cache\.registry \(in .*build\.json\) "https:\/\/cache:5000" has a URL scheme/));
+test('bad config: CONTAINER_CACHE_REGISTRY with a bad port', (t) =>
+  badConfig(t, minimal, /environment variable CONTAINER_CACHE_REGISTRY "cache:0" has an invalid port/, [], { CONTAINER_CACHE_REGISTRY: 'cache:0' }));
+test('bad config: --cache-registry with credentials in it, not repeated', (t) => {
+  const e = badConfig(t, minimal, /flag --cache-registry holds credentials/, ['--cache-registry', 'me:s3cret@cache:5000']);
+  t.false(e.toString().includes('s3cret'));
+});
+test('bad config: cache.registry not a string, or empty', (t) => {
+  badConfig(t, { ...minimal, cache: { registry: 5000 } }, /cache\.registry .* must be/);
+  badConfig(t, { ...minimal, cache: { registry: '' } }, /cache\.registry/);
+  badConfig(t, { ...minimal, cache: { regsitry: 'a:1' } }, /unknown key cache\.regsitry/);
+});
+test('bad config: --cache-registry without a value', (t) => {
+  t.throws(() => parseFlags(['push', '--cache-registry']), { message: /flag --cache-registry needs a value/ });
+});

@@ -125,7 +125,7 @@ test('a selection plans the selected images with their ancestors only', (t) => {
 });
 
 test('one vocabulary: a planned action and the status it ends in', (t) => {
-  t.deepEqual(STATUS, { build: 'built', skip: 'skipped', fail: 'failed', blocked: 'blocked' });
+  t.deepEqual(STATUS, { build: 'built', skip: 'skipped', fetch: 'skipped', fail: 'failed', blocked: 'blocked' });
   const lines = formatPlan({ entries: planFamily(ORDER, family(), { noCache: false }) });
   t.is(lines.at(-1), '0 to build, 3 to skip');
   t.regex(lines[0], /^skip {4}contrail-base-debian12:1 {8}up to date \(input hash [0-9a-f]{12}\)$/);

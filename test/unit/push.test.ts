@@ -102,7 +102,8 @@ test('retries: an interrupt ends the wait', async (t) => {
   t.is(attempts, 1, 'no attempt after the interrupt');
 });
 
-const ship = (component: string): ShipImage => ({ component, ref: `contrail-${component}-debian12:t-9`, id: 'sha256:1', inputHash: 'h', size: 1 });
+const HASH = 'e'.repeat(64);
+const ship = (component: string): ShipImage => ({ component, ref: `contrail-${component}-debian12:t-9`, id: 'sha256:1', inputHash: HASH, size: 1 });
 
 test('push targets: <registry>/contrail-<component>-<os>:<version>, namespaces kept, tag explicit', (t) => {
   const plain = pushTargets([ship('controller'), ship('repo')], parseRegistry('127.0.0.1:5000', 'registry'), 't-9');
@@ -114,17 +115,23 @@ test('push targets: <registry>/contrail-<component>-<os>:<version>, namespaces k
   t.is(ns[0].ref, 'registry.example.com/contrail/nightly/contrail-agent-debian12:t-9');
   t.is(ns[0].name, 'contrail/nightly/contrail-agent-debian12');
   t.is(apiName('', 'x'), 'x');
+  t.deepEqual(plain.map((p) => p.identity), [`h-${HASH}`, `h-${HASH}`], 'uploaded first under the tag of the input hash');
+});
+
+test('push targets: an image without an input hash has no identity to publish under, and nothing is pushed', (t) => {
+  const e = t.throws(() => pushTargets([ship('base'), { ...ship('repo'), inputHash: '' }], parseRegistry('r:5000', 'registry'), 't-9'));
+  t.regex(e!.message, /cannot push contrail-repo-debian12:t-9: no input hash label/);
 });
 
 test('push summary: one line per image with its status and digest, never credentials', (t) => {
   const lines = pushSummary([
-    { component: 'base', ref: 'r/contrail-base-d:1', status: 'pushed', digest: 'sha256:aa', attempts: 1 },
-    { component: 'lb', ref: 'r/contrail-lb-d:1', status: 'already there', digest: 'sha256:bb', attempts: 2 },
-    { component: 'agent', ref: 'r/contrail-agent-d:1', status: 'failed', digest: null, attempts: 5, error: 'connection refused' },
+    { component: 'base', ref: 'r/contrail-base-d:1', status: 'pushed', version: 'moved', digest: 'sha256:aa', attempts: 1 },
+    { component: 'lb', ref: 'r/contrail-lb-d:1', status: 'already there', version: 'unchanged', digest: 'sha256:bb', attempts: 2 },
+    { component: 'agent', ref: 'r/contrail-agent-d:1', status: 'failed', version: 'not moved', digest: null, attempts: 5, error: 'connection refused' },
   ]);
   t.deepEqual(lines, [
-    'pushed        r/contrail-base-d:1   sha256:aa',
-    'already there r/contrail-lb-d:1     sha256:bb (2 attempts)',
+    'pushed        r/contrail-base-d:1   sha256:aa, version tag moved',
+    'already there r/contrail-lb-d:1     sha256:bb, version tag unchanged (2 attempts)',
     'failed        r/contrail-agent-d:1  failed: connection refused (5 attempts)',
   ]);
 });
