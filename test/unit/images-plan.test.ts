@@ -130,3 +130,31 @@ test('one vocabulary: a planned action and the status it ends in', (t) => {
   t.is(lines.at(-1), '0 to build, 3 to skip');
   t.regex(lines[0], /^skip {4}contrail-base-debian12:1 {8}up to date \(input hash [0-9a-f]{12}\)$/);
 });
+
+test('from the registry: an image to be built whose input hash the cache registry holds is fetched; its children hash against the registry\'s id', (t) => {
+  const facts = family();
+  facts.get('controller')!.existing = null;
+  facts.get('lb')!.existing = null;
+  const first = planFamily(ORDER, facts, { noCache: false });
+  const hash = first[1].inputHash!;
+  facts.get('controller')!.inRegistry = { inputHash: hash, id: 'sha256:from-registry' };
+  const plan = planFamily(ORDER, facts, { noCache: false });
+  t.deepEqual(plan.map((p) => p.action), ['skip', 'fetch', 'build']);
+  t.is(plan[1].reason, `from the registry (input hash ${hash.slice(0, 12)})`);
+  t.deepEqual(plan[2].inputs!.parents, { [ref('controller')]: 'sha256:from-registry' });
+  t.is(plan[2].reason, 'not built yet');
+  t.is(STATUS.fetch, 'skipped');
+  t.regex(formatPlan({ entries: plan }).at(-1)!, /1 to build, 1 to skip, 1 from the registry/);
+  // another hash (an input changed since), or --no-cache: built
+  facts.get('controller')!.inRegistry = { inputHash: 'f'.repeat(64), id: 'sha256:from-registry' };
+  t.is(planFamily(ORDER, facts, { noCache: false })[1].action, 'build');
+  facts.get('controller')!.inRegistry = { inputHash: hash, id: 'sha256:from-registry' };
+  t.is(planFamily(ORDER, facts, { noCache: true })[1].action, 'build');
+});
+
+test('from the registry: an image up to date locally stays local, whatever the registry holds', (t) => {
+  const facts = family();
+  const hash = planFamily(ORDER, facts, { noCache: false })[0].inputHash!;
+  facts.get('base')!.inRegistry = { inputHash: hash, id: 'sha256:elsewhere' };
+  t.deepEqual(planFamily(ORDER, facts, { noCache: false }).map((p) => p.action), ['skip', 'skip', 'skip']);
+});
