@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the pipeline needs on the host is there: a Docker engine that answers,
-# debootstrap (to make a base OS image when none can be pulled) and git.
+# debootstrap (to make a base OS image when none can be pulled), git, and pigz (save compresses
+# its archives on every core with it; without it, save falls back to one-thread zlib).
 # Where something is missing and we are root with apt-get, it is installed from the
 # distribution; otherwise we say what to install and stop.
 # Idempotent: a second call with everything in place does nothing and prints one line.
@@ -22,6 +23,10 @@ engine_answers() {
 
 have git || need_pkgs+=(git)
 have debootstrap || [ -x /usr/sbin/debootstrap ] || need_pkgs+=(debootstrap)
+# optional: installed when we can, else only mentioned (save falls back to zlib)
+if ! have pigz; then
+  if can_install; then need_pkgs+=(pigz); else echo "ensure-engine: no pigz on PATH: save compresses on one core (install pigz for all cores)" >&2; fi
+fi
 if ! engine_answers; then
   { have dockerd || [ -x /usr/sbin/dockerd ]; } || need_pkgs+=(docker.io)
 fi
