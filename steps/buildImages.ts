@@ -7,7 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { buildImage, logTail } from '../lib/docker/build';
+import { buildImage, type Builder, logTail } from '../lib/docker/build';
+import { builderName, imageBuilder } from '../lib/docker/builderChoice';
+import { withPinnedParents } from '../lib/docker/parentPins';
 import { localImage, pullImage, removeUnusedImages } from '../lib/docker/images';
 import { buildError, describeError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs/atomic';
@@ -41,6 +43,8 @@ interface FamilyRun {
   family: PreparedFamily;
   facts: Map<string, ImageFacts>;
   status: StatusLine;
+  /** BuildKit or the classic builder, chosen once per run */
+  builder: Builder;
   lastBuildMs: Record<string, number>;
   /** what each image came to, as its turn ends */
   rows: Map<string, SummaryImage>;
@@ -54,6 +58,7 @@ interface FamilyRun {
 
 export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildResult> {
   const docker = await run.engine();
+  const builder = await run.once('imageBuilder', () => imageBuilder(docker, run.config.builder, run.config.builderOrigin));
   const family = prepareFamily(run, needs);
   const facts = await gatherFacts(run, docker, family);
   throwIfInterrupted(run.signal);
@@ -62,7 +67,8 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const lastBuildMs = previousBuildTimes(readTextOrNull(paths.summary));
   const status = statusLine(run.log, family.graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
   const fromRegistry = familyFromRegistry(run, await runCache(run));
-  const fr: FamilyRun = { run, docker, family, facts, status, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map() };
+  const fr: FamilyRun = { run, docker, family, facts, status, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map() };
+  status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}`);
   try {
     const schedule = await runSchedule({
       graph: family.graph,
@@ -210,7 +216,9 @@ async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): 
   const staged = await stageContext(img.contextDir, path.join(workPaths(c.workDir).tmp, 'contexts', name), img.extra);
   let outcome;
   try {
-    outcome = await buildImage(fr.docker, {
+    // FROM names the parents by the ids the input hash was computed with (lib/images/pinParents.ts)
+    const pinned = { contextDir: staged.dir, dockerfile: img.dockerfileName, text: img.dockerfileText, parents: img.parentRefs, ids: plan.inputs!.parents };
+    outcome = await withPinnedParents(fr.docker, pinned, () => buildImage(fr.docker, {
       context: contextTar(staged),
       ref: img.ref,
       dockerfile: img.dockerfileName,
@@ -218,9 +226,10 @@ async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): 
       labels: familyLabels({ component: name, os: c.os, version: c.version, inputs: plan.inputs!, revision: family.ansible.commit, created: new Date() }),
       network: c.network,
       noCache: c.noCache || plan.bypassLayerCache,
+      builder: fr.builder,
       logFile,
       signal: run.signal,
-    });
+    }));
   } finally {
     discardContext(staged);
     fr.status.finished(name);

@@ -12,7 +12,7 @@ import type { SaveResult } from '../lib/save/saveAll';
 import { defineStep } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
-const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache', 'cache-registry'];
+const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache', 'cache-registry', 'builder'];
 
 export const baseImage = defineStep<BaseImage>({
   name: 'baseImage',

@@ -33,5 +33,6 @@ export function builtinDefaults(): Record<string, unknown> {
     network: 'host',
     keepImages: false,
     noCache: false,
+    builder: 'auto',
   };
 }

@@ -150,6 +150,8 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     network: merged.network,
     keepImages: merged.keepImages,
     noCache: merged.noCache,
+    builder: merged.builder,
+    builderOrigin: place.where(['builder']),
     flags: taskFlags,
   };
   preflight(config, (parts) => place.where(parts));

@@ -6,7 +6,7 @@
 import { inputError } from '../errors';
 import { didYouMean, quote } from '../text';
 
-export type ValueType = 'string' | 'path' | 'pathOrUrl' | 'int' | 'bool' | 'list';
+export type ValueType = 'string' | 'path' | 'pathOrUrl' | 'int' | 'bool' | 'list' | 'dockerBuildkit';
 
 export interface Setting {
   path: string[];
@@ -39,6 +39,8 @@ export const ENVIRONMENT: Record<string, Option & { separator?: RegExp }> = {
   CONTAINER_CACHE_REGISTRY: { path: ['cache', 'registry'], type: 'string' },
   KEEP_IMAGES: { path: ['keepImages'], type: 'bool' },
   NO_CACHE: { path: ['noCache'], type: 'bool' },
+  // as the docker CLI reads it: 0 the classic builder, 1 BuildKit
+  DOCKER_BUILDKIT: { path: ['builder'], type: 'dockerBuildkit' },
 };
 
 /** Our flags. `--version` belongs to gulp-cli (it prints gulp's version), hence --contrail-version. */
@@ -64,6 +66,7 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   'ansible-ref': { path: ['ansible', 'ref'], type: 'string', help: 'contrail-ansible commit, branch or tag' },
   'keep-images': { path: ['keepImages'], type: 'bool', help: 'clean: keep the images' },
   'no-cache': { path: ['noCache'], type: 'bool', help: 'rebuild every image without the layer cache' },
+  builder: { path: ['builder'], type: 'string', help: 'auto, buildkit or classic: the engine builder for the images (default auto: BuildKit when the engine has it)' },
   all: { path: ['flags', 'all'], type: 'bool', help: 'clean: also remove the base OS image it bootstrapped' },
   wait: { path: ['flags', 'wait'], type: 'bool', help: 'wait for another run on the same work folder to finish' },
 };
@@ -93,6 +96,13 @@ function convert(raw: string, type: ValueType, origin: string, separator: RegExp
       if (TRUE.has(v)) return true;
       if (FALSE.has(v)) return false;
       throw inputError(`${origin} must be true or false (1/0, yes/no), got ${quote(raw)}`);
+    }
+    case 'dockerBuildkit': {
+      // the docker CLI's strconv.ParseBool
+      if (/^(1|t|T|TRUE|true|True)$/.test(raw.trim())) return 'buildkit';
+      if (/^(0|f|F|FALSE|false|False)$/.test(raw.trim())) return 'classic';
+      throw inputError(`${origin} must be 0 (the classic builder) or 1 (BuildKit), as for the docker CLI, got ${quote(raw)}`,
+        'or leave it unset and choose with builder in the config or --builder auto|buildkit|classic');
     }
     case 'list': {
       const items = raw.split(separator).map((s) => s.trim()).filter(Boolean);

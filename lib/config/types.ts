@@ -114,6 +114,10 @@ export interface Config {
   network: string;
   keepImages: boolean;
   noCache: boolean;
+  /** which of the engine's builders builds the images; auto: BuildKit when the engine has it */
+  builder: 'auto' | 'buildkit' | 'classic';
+  /** where the builder setting came from, for messages: 'flag --builder', 'environment variable DOCKER_BUILDKIT', 'builder in config.json' */
+  builderOrigin: string;
 }
 
 /** Where a value came from, for error messages: 'config.json', 'CONTRAIL_REPO_PORT', '--jobs', 'default'. */

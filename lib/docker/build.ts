@@ -1,12 +1,17 @@
 /**
- * One `POST /build`, its output written line by line to a log file. Errors found after the build
- * started arrive inside the HTTP 200 stream; they fail the build here.
+ * One `POST /build`, by the classic builder or by BuildKit, its output written line by line to a
+ * log file (BuildKit's status stream decoded into plain lines, the RUN output included). Errors
+ * found after the build started arrive inside the HTTP 200 stream; they fail the build here.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
+import { BuildkitLog, decodeStatus, IMAGE_ID, TRACE_ID } from './buildkitStatus';
 import { followJsonStream, type StreamEvent } from './stream';
 import { redactText } from '../redact';
+
+/** the engine's builders: BuildKit (API `version=2`, a session) or the classic one */
+export type Builder = 'buildkit' | 'classic';
 
 export interface BuildRequest {
   context: NodeJS.ReadableStream;
@@ -17,6 +22,8 @@ export interface BuildRequest {
   labels: Record<string, string>;
   network: string;
   noCache: boolean;
+  /** default: classic */
+  builder?: Builder;
   logFile: string;
   signal?: AbortSignal;
 }
@@ -36,6 +43,19 @@ function eventText(e: StreamEvent): string {
   return '';
 }
 
+/** The log text of one stream event: BuildKit's status decoded, anything else as the classic builder's. */
+export function buildLogText(e: StreamEvent, buildkit: BuildkitLog): string {
+  if (e.id === TRACE_ID && typeof e.aux === 'string') {
+    try {
+      return buildkit.add(decodeStatus(e.aux));
+    } catch (err) {
+      return `(a BuildKit status message that could not be read: ${(err as Error).message})\n`;
+    }
+  }
+  if (e.id === IMAGE_ID) return '';
+  return eventText(e);
+}
+
 export async function buildImage(docker: Docker, req: BuildRequest): Promise<BuildOutcome> {
   fs.mkdirSync(path.dirname(req.logFile), { recursive: true });
   const fd = fs.openSync(req.logFile, 'w');
@@ -43,6 +63,7 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
   const write = (text: string) => {
     if (text) fs.writeSync(fd, redactText(text));
   };
+  const buildkit = new BuildkitLog();
   // one controller per build, tied to the run's signal only while it lasts: the engine client adds
   // a listener per request and keeps it, which would pile up on a signal shared by every build
   const local = new AbortController();
@@ -63,6 +84,8 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
         forcerm: true,
         rm: true,
         nocache: req.noCache,
+        // BuildKit: dockerode opens the session the engine asks for; its steps run without containers
+        ...(req.builder === 'buildkit' ? { version: '2' } : {}),
         abortSignal: local.signal,
       } as Docker.ImageBuildOptions);
     } catch (e) {
@@ -73,13 +96,21 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Bui
     }
     let outcome;
     try {
-      outcome = await followJsonStream(stream, (e) => write(eventText(e)));
+      outcome = await followJsonStream(stream, (e) => write(buildLogText(e, buildkit)));
     } catch (e) {
+      write(buildkit.flush());
       const msg = req.signal?.aborted ? 'interrupted' : (e as Error).message;
       write(`ERROR: ${msg}\n`);
       return { error: msg };
     }
+    write(buildkit.flush());
     if (outcome.error) return { error: outcome.error.trim() };
+    // BuildKit reports a failed step in the step's status too; a stream that ends without the
+    // final error line must not pass for a success
+    if (buildkit.firstError) {
+      write(`ERROR: ${buildkit.firstError}\n`);
+      return { error: buildkit.firstError };
+    }
     const id = outcome.aux.map((a) => a.ID).find((v) => typeof v === 'string');
     return { id };
   } finally {

@@ -11,7 +11,8 @@ export interface StreamEvent {
   id?: string;
   error?: string;
   errorDetail?: { message?: string; code?: number };
-  aux?: Record<string, any>;
+  /** an object (image ids, push digests), or BuildKit's base64 status */
+  aux?: Record<string, any> | string;
 }
 
 export interface StreamOutcome {
@@ -40,7 +41,8 @@ export function followJsonStream(
       if (event.error || event.errorDetail) {
         outcome.error ??= event.error ?? event.errorDetail?.message ?? 'unknown engine error';
       }
-      if (event.aux) outcome.aux.push(event.aux);
+      // BuildKit's status messages (base64 strings) are read by onEvent, not kept: a build sends thousands
+      if (event.aux && typeof event.aux === 'object') outcome.aux.push(event.aux);
       onEvent(event);
     };
     stream.on('data', (chunk: Buffer | string) => {

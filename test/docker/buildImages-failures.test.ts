@@ -24,7 +24,11 @@ removeDanglingAfter(test, oneOf('t-images-fail', 't-images-nocache', 't-images-c
 
 const OS = 'debian12';
 
-/** A config of tiny images: name -> Dockerfile text (and packages), in a folder of its own. */
+/**
+ * A config of tiny images: name -> Dockerfile text (and packages), in a folder of its own. This file
+ * checks the classic builder (its messages, its containers); buildImages-buildkit.test.ts the same
+ * cases with BuildKit.
+ */
 function family(version: string, images: Record<string, string | { dockerfile: string; packages: string[] }>, extra: Record<string, unknown> = {}) {
   const dir = tempDir('t-images-');
   const recipes: Record<string, unknown> = {};
@@ -35,7 +39,7 @@ function family(version: string, images: Record<string, string | { dockerfile: s
     recipes[name] = { dockerfile: `${name}/Dockerfile`, packages };
   }
   const file = writeJson(path.join(dir, 'config.json'), {
-    version, os: OS, baseImage: 'debian:bookworm', workDir: 'work', jobs: 2, images: recipes, ...extra,
+    version, os: OS, baseImage: 'debian:bookworm', workDir: 'work', jobs: 2, images: recipes, builder: 'classic', ...extra,
   });
   return { dir, config: resolveConfig({ args: ['--config', file], env: {}, cwd: dir }) };
 }
