@@ -6,11 +6,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
 import { saveStream } from '../docker/images';
 import { buildError, isPipelineError } from '../errors';
 import { atomicOutput, syncFile, syncFolder } from '../fs/atomic';
+import { type Compressor, gzipCompressor } from './compressor';
 import { saveFolderError } from './saveFolder';
 import { TarInspector, tarProblems, type TarFindings } from './tarCheck';
 
@@ -46,6 +46,8 @@ export interface ArchiveRequest {
   /** the save folder, for messages */
   dir: string;
   gzipLevel: number;
+  /** default: pigz when on PATH, else zlib */
+  compressor?: Compressor;
   signal?: AbortSignal;
 }
 
@@ -70,7 +72,7 @@ export async function writeImageArchive(docker: Docker, req: ArchiveRequest): Pr
       await pipeline(
         source,
         inspector,
-        zlib.createGzip({ level: req.gzipLevel }),
+        (req.compressor ?? gzipCompressor(req.gzipLevel)).stream(),
         counter,
         fs.createWriteStream(out.tempPath, { flags: 'wx' }),
         { signal: req.signal },

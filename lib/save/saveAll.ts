@@ -14,6 +14,7 @@ import type { ShipImage } from '../ship';
 import type { AnsibleResult } from '../steps';
 import { formatBytes, formatDuration } from '../text';
 import { copyInto, writeImageArchive } from './archive';
+import { type Compressor, gzipCompressor } from './compressor';
 import {
   parseSaveManifest, planArchives, previousArchive, saveManifest, sha256Sums,
   type SavedArchive, type SavedImage, type SaveManifest,
@@ -28,6 +29,8 @@ export interface SaveRequest {
   version: string;
   perImage: boolean;
   gzipLevel: number;
+  /** default: pigz on every core when it is on PATH, else zlib */
+  compressor?: Compressor;
   images: ShipImage[];
   ansible: AnsibleResult | null;
   log: Logger;
@@ -73,6 +76,7 @@ export async function saveAll(docker: Docker, req: SaveRequest): Promise<SaveRes
   const sums: Record<string, string> = {};
   const archives: SavedArchive[] = [];
   const images: SavedImage[] = [];
+  const compressor = req.compressor ?? gzipCompressor(req.gzipLevel);
 
   for (const plan of planArchives(req.images, req.os, req.version, req.perImage)) {
     const file = path.join(dir, plan.file);
@@ -88,8 +92,8 @@ export async function saveAll(docker: Docker, req: SaveRequest): Promise<SaveRes
       req.log.info(`${plan.file}: unchanged (${names.length} image${names.length === 1 ? '' : 's'}, same ids), kept`);
     } else {
       const started = Date.now();
-      req.log.info(`saving ${names.join(', ')} into ${plan.file}`);
-      const written = await writeImageArchive(docker, { names, file, dir, gzipLevel: req.gzipLevel, signal: req.signal });
+      req.log.info(`saving ${names.join(', ')} into ${plan.file}, compressed by ${compressor.describe}`);
+      const written = await writeImageArchive(docker, { names, file, dir, gzipLevel: req.gzipLevel, compressor, signal: req.signal });
       archive = { file: plan.file, sha256: written.sha256, size: written.size, images: names };
       const entries = tarTags(written.tar.manifest);
       tagsOf = (ref) => entries.find((tags) => tags.some((t) => familiarName(t) === familiarName(ref))) ?? [ref];
