@@ -4,9 +4,12 @@
  *      ansible artifact stay: they are prep, not the family);
  *   2. sequential: the same Dockerfiles, contexts and build arguments, one `docker build` after
  *      another, as the original Makefile did (classic builder, --no-cache, under a tag of its own);
+ *      bake-like: the same by the engine's BuildKit, base first and then every component at once,
+ *      as `docker buildx bake` would (buildx is not packaged here: through the API, --no-cache);
  *   3. no-op: this pipeline again, with nothing changed;
  *   4. save: the family (and the repo image) as one archive, then as one archive per image, by
- *      the product's save step, each into an empty folder (bytes and seconds);
+ *      the product's save step, each into an empty folder (bytes and seconds); and
+ *      `docker save ... | gzip -1` of the same images into a file;
  *   5. push: the family to a docker-registry on 127.0.0.1 (port 18565), cold, then already there;
  *   6. peak memory: `gulp save` as a child process, its VmHWM sampled from /proc while it saves;
  *   7. start-up: `gulp --tasks`, the median of five;
@@ -19,7 +22,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveConfig } from '../lib/config/load';
-import { stageContext } from '../lib/images/context';
+import { buildImage } from '../lib/docker/build';
+import { gzipCompressor } from '../lib/save/compressor';
+import { contextTar, stageContext } from '../lib/images/context';
 import type { Summary } from '../lib/images/summary';
 import { gulpLogger, type Logger } from '../lib/log';
 import { createRun, type Run } from '../lib/run';
@@ -50,6 +55,18 @@ function dockerBuild(argv: string[], logFile: string): Promise<void> {
       if (code === 0) resolve();
       else reject(new Error(`docker build ${argv.at(-1)} exited with ${code}; see ${logFile}`));
     });
+  });
+}
+
+/** `sh -c script`, its time; fails on a non-zero exit (pipefail: docker save's failure counts). */
+function shell(script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn('bash', ['-o', 'pipefail', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Date.now() - started) : reject(new Error(`${script} exited with ${code}: ${err}`))));
   });
 }
 
@@ -142,7 +159,7 @@ async function main() {
   await runStep(coldRun, steps.buildImages);
   const coldMs = Date.now() - t;
   const summary: Summary = JSON.parse(fs.readFileSync(workPaths(config.workDir).summary, 'utf8'));
-  say(`1. pipeline, cold:      ${formatDuration(coldMs)} (${summary.counts.built} built, jobs ${config.jobs})`);
+  say(`1. pipeline, cold:      ${formatDuration(coldMs)} (${summary.counts.built} built, jobs ${summary.jobs}, builder ${config.builder})`);
 
   // BENCH_FRESH_ONLY=1: the cold build and the fresh host only (stages 1 and 8)
   if (process.env.BENCH_FRESH_ONLY === '1') {
@@ -184,6 +201,39 @@ async function main() {
   }
   say(`2. sequential build:    ${formatDuration(seqMs)} (docker build, one after another)`);
 
+  // 2b. bake-like: BuildKit, base first, then all the components at once; a tag of its own
+  const bakeVersion = `${config.version}-bake`;
+  const bakeRefs: string[] = [];
+  const bakeOne = async (name: string) => {
+    const img = prepared.images.get(name)!;
+    const ctx = await stageContext(img.contextDir, path.join(benchDir, `bake-${name}`), img.extra);
+    const ref = img.ref.replace(/:[^:]+$/, `:${bakeVersion}`);
+    bakeRefs.push(ref);
+    const outcome = await buildImage(docker, {
+      context: contextTar(ctx), ref, dockerfile: img.dockerfileName,
+      buildArgs: { ...img.buildArgs, ...(img.buildArgs.CONTRAIL_VERSION ? { CONTRAIL_VERSION: bakeVersion } : {}) },
+      labels: {}, network: config.network, noCache: true, builder: 'buildkit', logFile: path.join(benchDir, `bake-${name}.log`),
+    });
+    if (outcome.error) throw new Error(`bake-like build of ${name}: ${outcome.error}`);
+  };
+  let bakeMs = 0;
+  t = Date.now();
+  try {
+    const [first, ...rest] = prepared.graph.order;
+    await bakeOne(first);
+    await Promise.all(rest.map(bakeOne));
+  } finally {
+    bakeMs = Date.now() - t;
+    for (const ref of bakeRefs.reverse()) {
+      try {
+        await docker.getImage(ref).remove({ force: true });
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  say(`   bake-like build:     ${formatDuration(bakeMs)} (BuildKit, base first, then the other ${prepared.graph.order.length - 1} at once)`);
+
   // 3. no-op
   const noopRun = createRun({ config, log: quiet });
   t = Date.now();
@@ -205,8 +255,16 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const nImages = prepared.images.size + 1; // the family and the repo image
-  say(`4. save, one archive:   ${formatDuration(saves.one.ms)}, ${formatBytes(saves.one.bytes)} (${nImages} images)`);
+  // docker save | gzip -1 of the same images (the family and the repo image) into a file
+  const plainDir = tempDir('contrail-bench-gzip-');
+  const names = [...[...prepared.images.values()].map((i) => i.ref), prepared.repo.image?.ref ?? ''].filter(Boolean);
+  const plainFile = path.join(plainDir, 'images.tar.gz');
+  const plainMs = await shell(`docker save ${names.join(' ')} | gzip -1 > ${plainFile}`);
+  const plainBytes = fs.statSync(plainFile).size;
+  fs.rmSync(plainDir, { recursive: true, force: true });
+  say(`4. save, one archive:   ${formatDuration(saves.one.ms)}, ${formatBytes(saves.one.bytes)} (${nImages} images, ${gzipCompressor(config.save.gzipLevel).describe})`);
   say(`   save, per image:     ${formatDuration(saves.per.ms)}, ${formatBytes(saves.per.bytes)} in ${saves.per.files} archives`);
+  say(`   docker save|gzip -1: ${formatDuration(plainMs)}, ${formatBytes(plainBytes)} (${names.length} images)`);
 
   // 5. push to a local registry: cold (empty registry), then everything already there
   const registry = await startRegistry(REGISTRY_PORT);
@@ -264,6 +322,8 @@ async function main() {
   const cp = summary.criticalPath;
   say('');
   say(`pipeline / sequential:  ${(coldMs / seqMs).toFixed(2)}`);
+  say(`pipeline / bake-like:   ${(coldMs / bakeMs).toFixed(2)}`);
+  say(`save / docker save|gzip -1:   ${(saves.one.ms / plainMs).toFixed(2)}`);
   say(`no-op / cold:           ${(noopMs / coldMs).toFixed(3)}`);
   say(`critical path (cold):   ${cp.images.join(' -> ')} = ${formatDuration(cp.ms)} (${((cp.ms / coldMs) * 100).toFixed(0)}% of the cold run)`);
   say(`save per image / one:   ${(saves.per.bytes / saves.one.bytes).toFixed(2)} in bytes, ${(saves.per.ms / saves.one.ms).toFixed(2)} in time`);
