@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from './config/load';
+import { buildJobs } from './images/jobs';
 import { checkEngine, clientFor, engineTarget, type EngineTarget } from './docker/engine';
 import type { Logger } from './log';
 
@@ -38,7 +39,7 @@ export function createRun(options: RunOptions): Run {
   // Every operation in flight listens on the run's one signal while it lasts (each removes its
   // listener when it ends): `jobs` builds or pushes, their retries' waits, git and exec calls of
   // prep beside them. Node warns past 10 listeners as if they leaked; allow what a run can have.
-  setMaxListeners(Math.max(10, 4 * options.config.jobs + 10), signal);
+  setMaxListeners(Math.max(10, 4 * buildJobs(options.config.jobs, options.config.jobsFromDefault ?? false, 'buildkit', options.config.jobs) + 10), signal);
   const run: Run = {
     config: options.config,
     log: options.log,

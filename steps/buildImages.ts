@@ -5,6 +5,7 @@
  * and a row in <workDir>/summary.json; failures are reported together at the end.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { buildImage, type Builder, logTail } from '../lib/docker/build';
@@ -20,6 +21,7 @@ import { contextTar, discardContext, stageContext } from '../lib/images/context'
 import { explainFailure } from '../lib/images/failureCause';
 import { familyLabels } from '../lib/images/labels';
 import { type ImageFacts, type ImagePlan, type ParentOutcome, planImage } from '../lib/images/familyPlan';
+import { buildJobs } from '../lib/images/jobs';
 import { estimator, runSchedule } from '../lib/images/schedule';
 import { type StatusLine, statusLine } from '../lib/images/status';
 import { familySummary, previousBuildTimes, type SummaryImage, summaryTable } from '../lib/images/summary';
@@ -43,6 +45,8 @@ interface FamilyRun {
   family: PreparedFamily;
   facts: Map<string, ImageFacts>;
   status: StatusLine;
+  /** builds at once */
+  jobs: number;
   /** BuildKit or the classic builder, chosen once per run */
   builder: Builder;
   lastBuildMs: Record<string, number>;
@@ -67,12 +71,13 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const lastBuildMs = previousBuildTimes(readTextOrNull(paths.summary));
   const status = statusLine(run.log, family.graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
   const fromRegistry = familyFromRegistry(run, await runCache(run));
-  const fr: FamilyRun = { run, docker, family, facts, status, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map() };
-  status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}`);
+  const jobs = buildJobs(run.config.jobs, run.config.jobsFromDefault, builder.builder, os.availableParallelism());
+  const fr: FamilyRun = { run, docker, family, facts, status, jobs, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map() };
+  status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}; up to ${jobs} at once`);
   try {
     const schedule = await runSchedule({
       graph: family.graph,
-      jobs: run.config.jobs,
+      jobs: fr.jobs,
       estimateMs: estimator(lastBuildMs),
       signal: run.signal,
       work: async (name) => {
@@ -101,7 +106,7 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
   const c = run.config;
   const paths = workPaths(c.workDir);
   const images = family.graph.order.map((n) => fr.rows.get(n)!);
-  const summary = familySummary({ version: c.version, os: c.os, started, finished: new Date(), jobs: c.jobs, noCache: c.noCache, select: c.select }, family.graph, images);
+  const summary = familySummary({ version: c.version, os: c.os, started, finished: new Date(), jobs: fr.jobs, noCache: c.noCache, select: c.select }, family.graph, images);
   writeFileAtomic(paths.summary, `${JSON.stringify(redactJson(summary), null, 2)}\n`);
   for (const line of summaryTable(summary)) run.log.info(line);
   run.log.info(`summary: ${paths.summary}`);

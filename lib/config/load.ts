@@ -147,6 +147,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
     save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 6 },
     jobs: merged.jobs,
+    jobsFromDefault: place.origin(['jobs']) === 'built-in default',
     network: merged.network,
     keepImages: merged.keepImages,
     noCache: merged.noCache,

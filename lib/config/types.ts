@@ -111,6 +111,8 @@ export interface Config {
   saveDir: string | null;
   save: { perImage: boolean; gzipLevel: number };
   jobs: number;
+  /** `jobs` was not set (the number of CPUs): the image builds may run more at once with BuildKit */
+  jobsFromDefault: boolean;
   network: string;
   keepImages: boolean;
   noCache: boolean;

@@ -15,7 +15,7 @@ import type { Summary } from '../../lib/images/summary';
 import { memoryLogger } from '../../lib/log';
 import { imageRef } from '../../lib/naming';
 import { createRun } from '../../lib/run';
-import { buildImages } from '../../tasks/buildImages';
+import { buildImages } from '../helpers/steps';
 import { demoConfig, docker, removeImage } from '../helpers/docker';
 import { countingDocker, DEMO_VERSION, demoFamily, runWithDemoPrep } from '../helpers/family';
 import { tempDir, writeJson } from '../helpers/temp';

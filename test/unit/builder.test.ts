@@ -5,6 +5,7 @@ import { buildLogText } from '../../lib/docker/build';
 import { chooseBuilder, type EngineBuilderFacts } from '../../lib/docker/builderChoice';
 import { BuildkitLog, encodeStatus, IMAGE_ID, TRACE_ID } from '../../lib/docker/buildkitStatus';
 import { PipelineError } from '../../lib/errors';
+import { BUILDKIT_JOBS_PER_CPU, buildJobs } from '../../lib/images/jobs';
 import { exitCodeFor } from '../../lib/exit';
 import { tempDir, writeJson } from '../helpers/temp';
 
@@ -98,4 +99,14 @@ test('BuildKit status stream: a step still writing when the stream ends keeps it
   t.is(bk.flush(), '#1 no newline at the end\n');
   t.regex(buildLogText({ id: TRACE_ID, aux: Buffer.from([0x0a, 0xff, 0xff]).toString('base64') } as any, bk), /could not be read/);
   t.is(bk.firstError, undefined);
+});
+
+test('jobs: as set when set; when not, one per CPU with the classic builder and BUILDKIT_JOBS_PER_CPU per CPU with BuildKit', (t) => {
+  t.is(buildJobs(3, false, 'buildkit', 2), 3);
+  t.is(buildJobs(3, false, 'classic', 2), 3);
+  t.is(buildJobs(2, true, 'classic', 2), 2);
+  t.is(buildJobs(2, true, 'buildkit', 2), 2 * BUILDKIT_JOBS_PER_CPU);
+  t.true(config({}).jobsFromDefault);
+  t.false(config({ jobs: 2 }).jobsFromDefault);
+  t.false(config({}, ['--jobs', '2']).jobsFromDefault);
 });
