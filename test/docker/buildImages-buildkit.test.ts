@@ -97,7 +97,7 @@ test.serial('the demo family built by BuildKit: layers made by BuildKit, labels,
   for (const c of COMPONENTS.filter((n) => n !== 'base')) {
     const ref = imageRef(c, OS, version);
     const comments = await layerComments(ref, base);
-    t.true(comments.length > 0 && comments.every((x) => x === 'buildkit.dockerfile.v0'), `${c}: ${comments}`);
+    t.true(comments.length > 0 && comments.every((x) => x === 'buildkit.dockerfile.v0'), `${c}: ${comments.join(", ")}`);
     const l = (await docker.getImage(ref).inspect()).Config.Labels ?? {};
     t.is(l[LABELS.component], c);
     t.is(l[LABELS.version], version);
@@ -130,7 +130,7 @@ test.serial('the demo family with builder classic: the classic builder made the 
   t.deepEqual(result.images.map((i) => i.status), COMPONENTS.map(() => 'built'));
   t.regex(run.log.text(), /images build with the classic builder: flag --builder asks for the classic builder/);
   const comments = await layerComments(imageRef('controller', OS, version), imageRef('base', OS, version));
-  t.true(comments.length > 0 && comments.every((c) => c === ''), `${comments}`);
+  t.true(comments.length > 0 && comments.every((c) => c === ''), comments.join(", "));
   t.regex(fs.readFileSync(result.images[1].log, 'utf8'), /^Step \d+\/\d+ : RUN contrail-install/m);
   const l = (await docker.getImage(imageRef('controller', OS, version)).inspect()).Config.Labels ?? {};
   t.is(l[LABELS.component], 'controller');
