@@ -100,7 +100,23 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const dirBytes = (dir: string, files: string[]) => files.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 
 /** Runs the gulp CLI; with `sampleMs`, samples the peak resident memory (VmHWM) of its process. */
-function gulp(argv: string[], sampleMs = 0): Promise<{ ms: number; peakRssBytes: number; output: string }> {
+/** The peak RSS (VmHWM) of `pid`'s child processes named `comm` (pigz, which save runs). */
+function childPeak(pid: number, comm: string): number {
+  let peak = 0;
+  for (const p of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (!stat.startsWith(`${p} (${comm}) `) || stat.split(') ')[1].split(' ')[1] !== String(pid)) continue;
+      const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    } catch {
+      /* gone */
+    }
+  }
+  return peak;
+}
+
+function gulp(argv: string[], sampleMs = 0): Promise<{ ms: number; peakRssBytes: number; pigzPeakBytes: number; output: string }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     // gulp-cli runs the tasks in this very process (it respawns only for node flags, none here)
@@ -109,10 +125,12 @@ function gulp(argv: string[], sampleMs = 0): Promise<{ ms: number; peakRssBytes:
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     let peak = 0;
+    let pigzPeak = 0;
     const sample = () => {
       try {
         const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+        pigzPeak = Math.max(pigzPeak, childPeak(child.pid!, 'pigz'));
       } catch {
         /* exited between two samples */
       }
@@ -123,7 +141,7 @@ function gulp(argv: string[], sampleMs = 0): Promise<{ ms: number; peakRssBytes:
       clearInterval(timer);
       const ms = Date.now() - started;
       if (code !== 0) reject(new Error(`gulp ${argv.join(' ')} exited with ${code}:\n${output}`));
-      else resolve({ ms, peakRssBytes: peak, output });
+      else resolve({ ms, peakRssBytes: peak, pigzPeakBytes: pigzPeak, output });
     });
   });
 }
@@ -309,6 +327,7 @@ async function main() {
   fs.rmSync(memDir, { recursive: true, force: true });
   say(`6. gulp save, peak RSS: ${formatBytes(mem.peakRssBytes)} (whole run ${formatDuration(mem.ms)}; it streamed ${formatBytes(streamed)} of docker save into ${formatBytes(memArchive)})`);
   say(`   no-op gulp buildImages, peak RSS: ${formatBytes(idle.peakRssBytes)}`);
+  say(`   pigz (the save's compressor process), peak RSS: ${mem.pigzPeakBytes ? formatBytes(mem.pigzPeakBytes) : 'none ran'}`);
 
   // 7. start-up: listing the tasks loads no Docker, git or tar library
   const startMs: number[] = [];
