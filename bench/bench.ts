@@ -170,7 +170,8 @@ async function main() {
       /* not there */
     }
   }
-  const coldRun = createRun({ config, log: quiet });
+  // --no-cache: BuildKit keeps its layer cache when images are removed; cold means every step runs
+  const coldRun = createRun({ config: { ...config, noCache: true }, log: quiet });
   void coldRun.once(steps.contrailRepo, async () => prepared.repo);
   void coldRun.once(steps.contrailAnsible, async () => prepared.ansible);
   let t = Date.now();
