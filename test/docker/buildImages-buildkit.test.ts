@@ -167,7 +167,8 @@ test.serial('BuildKit: each broken image fails alone with the engine\'s reason a
   });
   fs.rmSync(config.images.unreadable.dockerfile);
   const counting = countingDocker();
-  const run = runWithDemoPrep(config, demo, counting.docker);
+  // without the layer cache: every step runs and its output is in the log
+  const run = runWithDemoPrep({ ...config, noCache: true }, demo, counting.docker);
   const e = await t.throwsAsync(buildImages(run));
   t.true(isPipelineError(e));
   t.is((e as PipelineError).kind, 'build');
@@ -197,7 +198,8 @@ test.serial('BuildKit: each broken image fails alone with the engine\'s reason a
   t.regex(fs.readFileSync(by.withpkg.log, 'utf8'), /^#\d+ contrail-utils 4\.0\.0\.0-20$/m);
 
   // BuildKit layers, our labels; nothing left of the failures: no image, no container, no pin tag
-  t.deepEqual(await layerComments(imageRef('sibling', OS, version), imageRef('root', OS, version)), ['buildkit.dockerfile.v0']);
+  const sibling = await layerComments(imageRef('sibling', OS, version), imageRef('root', OS, version));
+  t.true(sibling.length > 0 && sibling.every((c) => c === 'buildkit.dockerfile.v0'), sibling.join(', '));
   t.is((await docker.getImage(imageRef('root', OS, version)).inspect()).Config.Labels?.[LABELS.component], 'root');
   for (const n of ['broken', 'missingfile', 'nopkg']) {
     const gone = await t.throwsAsync(docker.getImage(imageRef(n, OS, version)).inspect());
@@ -249,7 +251,7 @@ test.serial('BuildKit: a parent is named by a tag that carries the id its hash w
     root: 'FROM debian:bookworm\nRUN echo first > /which\n',
     leaf: `${fromFamily('root')}RUN cat /which\n`,
   });
-  const result = await buildImages(runWithDemoPrep(config, demo));
+  const result = await buildImages(runWithDemoPrep({ ...config, noCache: true }, demo));
   const [root, leaf] = result.images;
   t.deepEqual([root.status, leaf.status], ['built', 'built']);
   const debianId = (await docker.getImage('debian:bookworm').inspect()).Id;
