@@ -53,9 +53,9 @@ async function layerComments(ref: string, parent: string): Promise<string[]> {
   return own.slice(0, own.length - inherited).map((h: { Comment: string }) => h.Comment);
 }
 
-/** tags the pipeline made to pin parents, left on the engine */
+/** tags this test process's builds made to pin parents, left on the engine */
 async function pinTags(): Promise<string[]> {
-  return (await docker.listImages({ all: true })).flatMap((i) => i.RepoTags ?? []).filter((t) => /:pin-[0-9a-f]{12}-\d+-\d+$/.test(t));
+  return (await docker.listImages({ all: true })).flatMap((i) => i.RepoTags ?? []).filter((t) => new RegExp(`:pin-[0-9a-f]{12}-${process.pid}-\\d+$`).test(t));
 }
 
 /** host processes whose command line has `token` (BuildKit runs RUN steps without a container) */
