@@ -19,6 +19,7 @@ import { buildImages } from '../helpers/steps';
 import { demoConfig, docker, removeImage } from '../helpers/docker';
 import { countingDocker, DEMO_VERSION, demoFamily, runWithDemoPrep } from '../helpers/family';
 import { tempDir, writeJson } from '../helpers/temp';
+import * as steps from '../../steps';
 
 const OS = 'debian12';
 const COMPONENTS = ['base', 'controller', 'analytics', 'analyticsdb', 'agent', 'lb', 'kube-manager', 'mesos-manager',
@@ -222,8 +223,8 @@ test.serial('BuildKit: an interrupt cancels the running build: its process ends,
   const controller = new AbortController();
   const log = memoryLogger(!!process.env.TEST_ECHO);
   const run = createRun({ config, log, docker, signal: controller.signal });
-  void run.once('contrailRepo', async () => demo.repo);
-  void run.once('contrailAnsible', async () => demo.ansible);
+  void run.once(steps.contrailRepo, async () => demo.repo);
+  void run.once(steps.contrailAnsible, async () => demo.ansible);
   const building = buildImages(run);
   const started = Date.now();
   while (processesWith(token).length === 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 200));
