@@ -31,15 +31,17 @@ export interface RepoResult {
   image: { ref: string; id: string } | null;
   /** the running contrail-repo container; null when an existing repository URL is used */
   container: { name: string; id: string } | null;
+  /** rpm: a yum repository (createrepo_c metadata); absent or deb: an apt repository */
+  family?: 'deb' | 'rpm';
 }
 
-/** packageBuild: the .deb files built from sources. */
+/** packageBuild: the package files built from sources (.deb, or .rpm for the rpm family). */
 export interface PackageBuildResult {
   /** absolute folder holding the .deb files (<workDir>/packages) */
   dir: string;
   /** absolute path of its manifest.json */
   manifest: string;
-  /** every .deb file built, absolute */
+  /** every package file built (.deb, or .rpm for the rpm family), absolute */
   debs: string[];
   /** the key of the sources' commits and the recipe (lib/cache/packages.ts), labelled on the repo image */
   sourcesKey: string;

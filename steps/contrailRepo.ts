@@ -24,7 +24,8 @@ import type { RepoResult } from '../lib/steps';
 import { formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
-import { baseImage, packageBuild } from '.';
+import { baseImage, osFamily, packageBuild } from '.';
+import { rpmContrailRepo } from '../lib/packages/rpmRepoStep';
 
 const pathKind = (p: string): PathKind => {
   try {
@@ -96,6 +97,9 @@ async function fromFolder(dir: string): Promise<PackageSet> {
 export async function contrailRepo(run: Run): Promise<RepoResult> {
   const { input, notes } = choosePackagesInput(run.config.packages, pathKind);
   for (const note of notes) run.log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
+  if ((await runStep(run, osFamily)) === 'rpm') {
+    return rpmContrailRepo(run, input, { baseImage: () => runStep(run, baseImage), packageBuild: () => runStep(run, packageBuild) });
+  }
   if (input.kind === 'url') return fromExistingRepo(run, input);
 
   let set: PackageSet;

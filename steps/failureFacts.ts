@@ -3,17 +3,17 @@ import type Docker from 'dockerode';
 import { checkEngine, type EngineTarget } from '../lib/docker/engine';
 import { describeError } from '../lib/errors';
 import type { FailureFacts, RepoFact, RepoState } from '../lib/images/failureCause';
-import { fetchIndex } from '../lib/packages/repoServer';
+import { repoFlavor } from '../lib/packages/repoServer';
 import type { PreparedFamily, PreparedImage } from './familyFacts';
 import { localContainer } from '../lib/docker/containers';
 
-async function repoState(docker: Docker, name: string, url: string): Promise<RepoState> {
+async function repoState(docker: Docker, name: string, url: string, family: 'deb' | 'rpm'): Promise<RepoState> {
   const s = await localContainer(docker, name);
   if (!s) return { kind: 'missing' };
   if (!s.running || s.paused) {
     return { kind: 'stopped', status: s.status, exitCode: s.running ? null : s.exitCode, finishedAt: s.running ? null : s.finishedAt, oomKilled: s.oomKilled };
   }
-  const answer = await fetchIndex(docker.getContainer(name), url);
+  const answer = await repoFlavor(family).fetchIndex(docker.getContainer(name), url);
   return answer.text !== undefined ? { kind: 'running', answers: true } : { kind: 'running', answers: false, problem: answer.error ?? 'no answer' };
 }
 
@@ -27,7 +27,8 @@ export async function failureFacts(docker: Docker, target: EngineTarget, family:
   if (!container || img.recipe.packages.length === 0) return { engine: { answers: true }, repo: null };
   let repo: RepoFact | null;
   try {
-    repo = { name: container.name, url: family.repo.url, state: await repoState(docker, container.name, family.repo.url) };
+    const flavor = family.repo.family ?? 'deb';
+    repo = { name: container.name, url: family.repo.url, index: repoFlavor(flavor).readyPath, state: await repoState(docker, container.name, family.repo.url, flavor) };
   } catch {
     // the engine answered a moment ago; what it says now cannot be told apart from the failure itself
     repo = null;

@@ -52,7 +52,7 @@ export function prepareFamily(run: Run, needs: FamilyNeeds): PreparedFamily {
   const c = run.config;
   const images = new Map<string, PreparedImage>();
   for (const f of familyImages(c.images, c.os, c.version, needs.ansible.artifact)) {
-    const standard = standardBuildArgs(f.name, f.recipe, { version: c.version, os: c.os, baseImage: c.baseImage, repo: needs.repo });
+    const standard = standardBuildArgs(f.name, f.recipe, { version: c.version, os: c.os, baseImage: c.baseImage, repo: needs.repo, osFamily: needs.repo.family ?? 'deb' });
     images.set(f.name, readImage(f, c.images[f.name].dockerfile, standard));
   }
   const all = buildGraph([...images.values()].map((i) => ({ name: i.name, ref: i.ref, parentRefs: i.parentRefs.map((p) => p.ref) })));

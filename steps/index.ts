@@ -4,6 +4,7 @@
  * name in this folder and is loaded only when the step runs, so listing tasks stays fast.
  */
 import type { BaseImage } from '../lib/docker/osImage';
+import type { OsFamily } from '../lib/packages/osFamily';
 import type { CleanResult } from '../lib/clean/cleanAll';
 import type { Plan } from '../lib/images/familyPlan';
 import type { RegistryTarget } from '../lib/push/connect';
@@ -31,11 +32,20 @@ export const packageSources = defineStep<void>({
   load: async () => (require('./packageSources') as typeof import('./packageSources')).packageSources,
 });
 
+export const osFamily = defineStep<OsFamily>({
+  name: 'osFamily',
+  description: 'The OS family (deb or rpm) that picks every package tool: osFamily in the config, else the base image\'s /etc/os-release',
+  flags: ['os-family'],
+  listed: false,
+  mayRun: [baseImage],
+  load: async () => (require('./osFamily') as typeof import('./osFamily')).osFamily,
+});
+
 export const packageBuild = defineStep<PackageBuildResult>({
   name: 'packageBuild',
   description: "Build Contrail's Debian packages from the sources in packages.build, in a builder container",
   flags: ['contrail-version', 'os', 'work-dir', 'cache-registry'],
-  mayRun: [baseImage],
+  mayRun: [osFamily, baseImage],
   load: async () => (require('./packageBuild') as typeof import('./packageBuild')).packageBuild,
 });
 
@@ -43,7 +53,7 @@ export const contrailRepo = defineStep<RepoResult>({
   name: 'contrailRepo',
   description: 'Serve the Contrail packages (tar, folder, URL, or packageBuild) from the contrail-repo container',
   flags: ['contrail-version', 'os', 'work-dir', 'packages-tar', 'packages-dir', 'packages-url', 'repo-port', 'cache-registry'],
-  mayRun: [packageBuild, baseImage],
+  mayRun: [osFamily, packageBuild, baseImage],
   load: async () => (require('./contrailRepo') as typeof import('./contrailRepo')).contrailRepo,
 });
 

@@ -27,7 +27,8 @@ import type { PackageBuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
-import { baseImage } from '.';
+import { baseImage, osFamily } from '.';
+import { checkNoSpecs, rpmPackageBuild } from '../lib/packages/rpmPackageBuild';
 import { readTextOrNull } from '../lib/fs/read';
 import { packagesPresent, restorePackages, sourcesKey } from '../lib/cache/packages';
 import { runCache } from '../lib/cache/run';
@@ -52,6 +53,8 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   if (sources.length === 0) {
     throw inputError('packages.build.sources is empty: there is nothing to build', 'list the sources, e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}, or give packages.tar/dir/url');
   }
+  if ((await runStep(run, osFamily)) === 'rpm') return rpmPackageBuild(run, { baseImage: () => runStep(run, baseImage) });
+  checkNoSpecs(sources);
   const paths = workPaths(run.config.workDir);
   const manifestFile = path.join(paths.packages, MANIFEST_NAME);
   fs.mkdirSync(paths.packages, { recursive: true });

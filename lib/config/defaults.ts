@@ -11,6 +11,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export function builtinDefaults(): Record<string, unknown> {
   return {
     os: 'ubuntu16.04',
+    osFamily: null,
     baseImage: 'ubuntu:16.04',
     bootstrap: null,
     workDir: '.build',

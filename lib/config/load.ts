@@ -120,6 +120,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     configFile,
     version: merged.version,
     os: merged.os,
+    osFamily: merged.osFamily ?? null,
     baseImage: merged.baseImage,
     bootstrap: merged.bootstrap,
     workDir: place.path(merged.workDir, ['workDir']),
@@ -239,7 +240,7 @@ function resolveSource(s: Json, parts: string[], place: Place): PackageSource {
   }
   if (s.path !== undefined) {
     if (s.ref !== undefined) throw inputError(`${at}: "ref" goes with "git", not with "path"`);
-    return { name: s.name, path: place.path(s.path, [...parts, 'path']) };
+    return { name: s.name, path: place.path(s.path, [...parts, 'path']), ...specOf(s, at) };
   }
   if (s.ref === undefined) throw inputError(`${at} has "git" but no "ref"`, 'add "ref": a commit id, branch or tag');
   const git = place.gitLocation(s.git, [...parts, 'git']);
@@ -248,7 +249,17 @@ function resolveSource(s: Json, parts: string[], place: Place): PackageSource {
   if (s.subdir !== undefined && (path.isAbsolute(s.subdir) || s.subdir.split(/[\\/]/).includes('..'))) {
     throw inputError(`${at} subdir ${quote(s.subdir)} must be a relative folder inside the repository`);
   }
-  return { name: s.name, git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}) };
+  return { name: s.name, git, ref: s.ref, ...(s.subdir ? { subdir: s.subdir } : {}), ...specOf(s, at) };
+}
+
+/** A source's spec file (rpm family): relative, inside its tree, a .spec; checked with the family later. */
+function specOf(s: Json, at: string): { spec?: string } {
+  if (s.spec === undefined) return {};
+  const spec = String(s.spec);
+  if (path.isAbsolute(spec) || spec.split(/[\\/]/).includes('..') || !spec.endsWith('.spec')) {
+    throw inputError(`${at} spec ${quote(spec)} must be a relative path to a .spec file inside the source`, 'e.g. "spec": "rpm/contrail/contrail.spec"');
+  }
+  return { spec };
 }
 
 function resolveImages(given: Record<string, Json>, place: Place): Record<string, ImageRecipe> {

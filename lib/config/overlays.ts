@@ -47,6 +47,7 @@ export const ENVIRONMENT: Record<string, Option & { separator?: RegExp }> = {
 export const FLAGS: Record<string, Option & { help: string }> = {
   'contrail-version': { path: ['version'], type: 'string', help: 'Contrail version: image tag and artifact names' },
   os: { path: ['os'], type: 'string', help: 'OS name in image names, e.g. ubuntu16.04' },
+  'os-family': { path: ['osFamily'], type: 'string', help: 'deb or rpm: the package tools (default: from the base image\'s /etc/os-release)' },
   images: { path: ['select'], type: 'list', help: 'build only these images (comma-separated), with their ancestors' },
   registry: { path: ['registry'], type: 'string', help: 'registry to push to: host[:port][/namespace]' },
   'cache-registry': { path: ['cache', 'registry'], type: 'string', help: 'registry holding earlier builds by input hash (default: --registry; "none": off)' },

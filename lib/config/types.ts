@@ -7,11 +7,15 @@ export interface GitSource {
   ref: string;
   /** the folder inside the repository that holds debian/ */
   subdir?: string;
+  /** rpm family: the spec file, relative to the repository (e.g. rpm/contrail/contrail.spec) */
+  spec?: string;
 }
 export interface PathSource {
   name: string;
   /** absolute */
   path: string;
+  /** rpm family: the spec file, relative to the folder */
+  spec?: string;
 }
 /**
  * A sandbox laid out by a repo manifest (as contrail-vnc's default.xml lays out OpenContrail) and
@@ -68,6 +72,8 @@ export interface Config {
   configFile: string | null;
   version: string;
   os: string;
+  /** deb or rpm: which package tools every step uses; null: read from the base image's /etc/os-release */
+  osFamily: 'deb' | 'rpm' | null;
   baseImage: string;
   bootstrap: BootstrapConfig | null;
   /** absolute */

@@ -17,6 +17,8 @@ export interface RepoFact {
   /** container name */
   name: string;
   url: string;
+  /** what it serves when it works, relative to url (default Packages.gz; repodata/repomd.xml for rpm) */
+  index?: string;
   state: RepoState;
 }
 
@@ -36,7 +38,7 @@ export function repoTrouble(r: RepoFact): string | null {
       s.finishedAt && !s.finishedAt.startsWith('0001-') ? `at ${s.finishedAt}` : ''].filter(Boolean).join(', ');
     return `${what} is not running: ${s.status}${how ? ` (${how})` : ''}`;
   }
-  return s.answers ? null : `${what} is running but does not serve ${r.url}/Packages.gz (${s.problem})`;
+  return s.answers ? null : `${what} is running but does not serve ${r.url}/${r.index ?? 'Packages.gz'} (${s.problem})`;
 }
 
 /** The failure reason to report: the engine's or the repo's trouble first, then what the build said. */

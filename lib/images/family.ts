@@ -17,6 +17,8 @@ export interface BuildArgInputs {
   os: string;
   baseImage: string;
   repo: { url: string; host: string; priority: number; distribution?: string; key?: string };
+  /** deb (default) or rpm: the package tool contrail-install uses */
+  osFamily?: 'deb' | 'rpm';
 }
 
 /**
@@ -33,6 +35,7 @@ export function standardBuildArgs(component: string, recipe: ImageRecipe, b: Bui
     CONTRAIL_REPO_DIST: b.repo.distribution ?? './',
     CONTRAIL_REPO_PRIORITY: String(b.repo.priority),
     CONTRAIL_REPO_KEY: b.repo.key ?? '',
+    CONTRAIL_OS_FAMILY: b.osFamily ?? 'deb',
     CONTRAIL_ROLE: component,
     PACKAGES: recipe.packages.join(' '),
   };

@@ -23,9 +23,24 @@ export const BUILDER_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-
 export const BUILD_ENV = ['DEB_BUILD_OPTIONS=noautodbgsym', 'DEBIAN_FRONTEND=noninteractive'];
 
 /** The builder's hash, from its recipe files and the base image: computed without Docker. */
-export function builderHash(baseImageId: string): string {
-  return hashJson({ context: treeHash(BUILDER_CONTEXT), base: baseImageId, env: BUILD_ENV });
+export function builderHash(baseImageId: string, context = BUILDER_CONTEXT): string {
+  return hashJson({ context: treeHash(context), base: baseImageId, env: BUILD_ENV });
 }
+
+/** What differs between the deb and the rpm builder: its recipe, its build command, its outputs. */
+export interface BuilderFlavor {
+  context: string;
+  /** the command that builds source `name`; `arg` is the debian/ subfolder, or the spec file */
+  command(name: string, arg: string): string[];
+  /** the extension of the files it makes */
+  ext: string;
+}
+
+export const DEB_BUILDER: BuilderFlavor = {
+  context: BUILDER_CONTEXT,
+  command: (name, subdir) => ['contrail-build-source', name, subdir],
+  ext: '.deb',
+};
 
 export interface BuilderRequest {
   os: string;
@@ -34,19 +49,22 @@ export interface BuilderRequest {
   network: string;
   logFile: string;
   signal?: AbortSignal;
+  /** default: the recipe folder of the deb builder */
+  context?: string;
 }
 
 /** The builder image, reused while its label matches, else built. */
 export async function ensureBuilderImage(docker: Docker, req: BuilderRequest, log: Logger): Promise<{ ref: string; id: string }> {
   const ref = builderImageRef(req.os, req.version);
-  const hash = builderHash(req.baseImage.id);
+  const context = req.context ?? BUILDER_CONTEXT;
+  const hash = builderHash(req.baseImage.id, context);
   const current = await currentImageId(docker, ref, hash);
   if (current) return { ref, id: current };
   const started = Date.now();
   log.info(`packageBuild: building the builder image ${ref} (log: ${req.logFile})`);
   const id = await buildHelperImage(docker, {
     ref, hash, role: 'builder', os: req.os, version: req.version,
-    context: folderTar(BUILDER_CONTEXT),
+    context: folderTar(context),
     buildArgs: { BASE_IMAGE: req.baseImage.ref },
     network: req.network, logFile: req.logFile, signal: req.signal,
     what: 'packageBuild: the builder image',
@@ -67,7 +85,7 @@ export interface Builder {
   close(): Promise<void>;
 }
 
-export async function startBuilder(docker: Docker, imageId: string, network: string, workDir: string, signal?: AbortSignal): Promise<Builder> {
+export async function startBuilder(docker: Docker, imageId: string, network: string, workDir: string, signal?: AbortSignal, flavor: BuilderFlavor = DEB_BUILDER): Promise<Builder> {
   const container = await docker.createContainer({
     Image: imageId,
     Cmd: ['sleep', 'infinity'],
@@ -95,7 +113,7 @@ export async function startBuilder(docker: Docker, imageId: string, network: str
       fs.mkdirSync(path.dirname(logFile), { recursive: true });
       const fd = fs.openSync(logFile, 'w');
       try {
-        return await execIn(container, ['contrail-build-source', name, subdir], {
+        return await execIn(container, flavor.command(name, subdir), {
           env: BUILD_ENV,
           onStdout: (b) => fs.writeSync(fd, b),
           onStderr: (b) => fs.writeSync(fd, b),
@@ -106,7 +124,7 @@ export async function startBuilder(docker: Docker, imageId: string, network: str
       }
     },
     async outputs(name, dest) {
-      const files = await getFiles(container, `/build/out/${name}`, dest, (p) => p.endsWith('.deb'));
+      const files = await getFiles(container, `/build/out/${name}`, dest, (p) => p.endsWith(flavor.ext));
       return files.map((f) => path.join(dest, f));
     },
     close,

@@ -24,8 +24,33 @@ import { summarizeIndex, type IndexSummary } from './packagesIndex';
 import { localContainer } from '../docker/containers';
 import { localImage, removeImage } from '../docker/images';
 import { folderTar } from '../docker/archive';
+import type { OsFamily } from './osFamily';
+import { RPM_REPO_FLAVOR } from './rpmRepoFlavor';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
+
+/** What differs between the deb and the rpm repo: its recipe, where the files go, its index. */
+export interface RepoFlavor {
+  /** the build context's folder (its Dockerfile and server script) */
+  context: string;
+  /** the folder of the context the package files go into */
+  filesDir: string;
+  /** what answers when the repo serves, relative to its URL: for messages */
+  readyPath: string;
+  /** the index text, fetched from inside the container (so from the engine's network) */
+  fetchIndex(container: Docker.Container, url: string): Promise<{ text?: string; error?: string }>;
+  summarize(text: string): IndexSummary;
+}
+
+export const DEB_REPO_FLAVOR: RepoFlavor = {
+  context: REPO_CONTEXT,
+  filesDir: 'debs',
+  readyPath: 'Packages.gz',
+  fetchIndex: (container, url) => fetchIndex(container, url),
+  summarize: summarizeIndex,
+};
+
+export const repoFlavor = (family: OsFamily): RepoFlavor => (family === 'rpm' ? RPM_REPO_FLAVOR : DEB_REPO_FLAVOR);
 
 export interface RepoServerRequest {
   os: string;
@@ -45,6 +70,8 @@ export interface RepoServerRequest {
   logFile: string;
   readyTimeoutMs?: number;
   signal?: AbortSignal;
+  /** deb (the default) or rpm */
+  flavor?: RepoFlavor;
 }
 
 export interface RepoServer {
@@ -59,19 +86,20 @@ export interface RepoServer {
 
 
 /** The hash the repo image is labelled with: its recipe, its base, its packages. */
-export function repoImageHash(req: Pick<RepoServerRequest, 'baseImage' | 'packageSetId'>): string {
-  return hashJson({ recipe: treeHash(REPO_CONTEXT), base: req.baseImage.id, packages: req.packageSetId });
+export function repoImageHash(req: Pick<RepoServerRequest, 'baseImage' | 'packageSetId' | 'flavor'>): string {
+  return hashJson({ recipe: treeHash((req.flavor ?? DEB_REPO_FLAVOR).context), base: req.baseImage.id, packages: req.packageSetId });
 }
 
 async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: string, hash: string, log: Logger): Promise<string> {
   const debs = await req.debs();
+  const flavor = req.flavor ?? DEB_REPO_FLAVOR;
   fs.mkdirSync(req.tmpDir, { recursive: true });
   const context = fs.mkdtempSync(path.join(req.tmpDir, 'repo-context-'));
   try {
-    for (const f of fs.readdirSync(REPO_CONTEXT)) fs.copyFileSync(path.join(REPO_CONTEXT, f), path.join(context, f));
-    fs.mkdirSync(path.join(context, 'debs'));
+    for (const f of fs.readdirSync(flavor.context)) fs.copyFileSync(path.join(flavor.context, f), path.join(context, f));
+    fs.mkdirSync(path.join(context, flavor.filesDir));
     for (const d of debs) {
-      const target = path.join(context, 'debs', d.name);
+      const target = path.join(context, flavor.filesDir, d.name);
       try {
         fs.linkSync(d.file, target);
       } catch {
@@ -114,7 +142,7 @@ export async function fetchIndex(container: Docker.Container, url: string): Prom
 const portTakenHint = (port: number) =>
   `choose another port: repo.port in the config, CONTRAIL_REPO_PORT or --repo-port (e.g. --repo-port ${port === 1567 ? 1568 : 1567}), or stop what listens there`;
 
-/** Waits until `url`/Packages.gz answers from the running container; bounded. */
+/** Waits until the index (`url`/Packages.gz, or repodata/repomd.xml and its primary metadata) answers from the running container; bounded. */
 async function waitReady(docker: Docker, name: string, req: RepoServerRequest, url: string): Promise<string> {
   const container = docker.getContainer(name);
   const deadline = Date.now() + (req.readyTimeoutMs ?? 20_000);
@@ -129,14 +157,14 @@ async function waitReady(docker: Docker, name: string, req: RepoServerRequest, u
       throw buildError(`contrail-repo: the server exited (code ${state?.exitCode ?? 'unknown: the container is gone'}) instead of serving ${url}`,
         'its log is below', { details: lines });
     }
-    const r = await fetchIndex(container, url);
+    const r = await (req.flavor ?? DEB_REPO_FLAVOR).fetchIndex(container, url);
     if (r.text !== undefined) return r.text;
     last = r.error ?? '';
     if (Date.now() > deadline || req.signal?.aborted) break;
     await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** attempt, 1000)));
   }
   const lines = await containerLogTail(container);
-  throw buildError(`contrail-repo: ${url}/Packages.gz did not answer within ${Math.round((req.readyTimeoutMs ?? 20_000) / 1000)} s (${last})`,
+  throw buildError(`contrail-repo: ${url}/${(req.flavor ?? DEB_REPO_FLAVOR).readyPath} did not answer within ${Math.round((req.readyTimeoutMs ?? 20_000) / 1000)} s (${last})`,
     'the server log is below', { details: lines });
 }
 
@@ -194,5 +222,5 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
 
   const text = await waitReady(docker, name, req, url);
   const id = (await localContainer(docker, name))?.id ?? name;
-  return { url, image: { ref, id: imageId }, container: { name, id }, index: summarizeIndex(text), action, imageBuilt };
+  return { url, image: { ref, id: imageId }, container: { name, id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(text), action, imageBuilt };
 }

@@ -13,6 +13,7 @@ import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
 import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/refs';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { didYouMean, quote } from '../text';
+import { checkSpec } from './specFile';
 import type { ResolvedSandbox } from '../sandbox/resolve';
 
 export const isGitSource = (s: PackageSource): s is GitSource => 'git' in s;
@@ -26,6 +27,10 @@ export function describeSource(s: PackageSource, index: number): string {
 }
 
 /** Throws an input error naming the source when `dir` lacks debian/control, rules or changelog. */
+/** The default check: an rpm source (with "spec") has its spec file, any other its debian/ folder. */
+const checkByShape = (dir: string, what: string, source: GitSource | PathSource) =>
+  source.spec !== undefined ? checkSpec(dir, what, source) : checkDebianFolder(dir, what);
+
 export function checkDebianFolder(dir: string, what: string): void {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw inputError(`${what}: ${dir} is not a folder`, 'give the folder that holds the debian/ folder');
@@ -56,12 +61,14 @@ export interface ResolvedSource {
 
 export interface ResolveOptions {
   signal?: AbortSignal;
+  /** what the source's folder must hold; default: its spec file when it names one (rpm), else a debian/ folder */
+  check?: (dir: string, what: string, source: GitSource | PathSource) => void;
 }
 
 export async function resolveSource(source: GitSource | PathSource, index: number, options: ResolveOptions = {}): Promise<ResolvedSource> {
   const what = describeSource(source, index);
   if (!isGitSource(source)) {
-    checkDebianFolder(source.path, what);
+    (options.check ?? checkByShape)(source.path, what, source);
     return { source, index, what, commit: null, revision: treeHash(source.path, { exclude: withoutGit }), tree: source.path, subdir: '.' };
   }
   checkGitUrl(source.git, `${what} git`);
@@ -97,7 +104,7 @@ export async function checkoutSource(r: ResolvedSource, dir: string, options: Re
     throw inputError(`${r.what}: cannot check out ${quote(r.source.ref)} of ${quote(r.source.git)}: ${gitMessage(e)}`,
       'give an existing branch, tag or full commit id');
   }
-  checkDebianFolder(path.join(dir, r.subdir), r.what);
+  (options.check ?? checkByShape)(path.join(dir, r.subdir), r.what, r.source as GitSource | PathSource);
   r.tree = dir;
   r.commit = commit;
   r.revision = commit;

@@ -24,7 +24,7 @@ const describeTarError = (e: unknown) => {
  * Lists `file` and returns the paths of its .deb entries; throws one input error naming `what`
  * and the first bad entry, or saying why the file is not a readable tar(.gz).
  */
-export async function checkTarball(file: string, what: string): Promise<string[]> {
+export async function checkTarball(file: string, what: string, ext = '.deb'): Promise<string[]> {
   const debs: string[] = [];
   const problems: string[] = [];
   let entries = 0;
@@ -36,24 +36,27 @@ export async function checkTarball(file: string, what: string): Promise<string[]
         entries++;
         const problem = tarEntryProblem({ path: entry.path, type: entry.type });
         if (problem) problems.push(`entry ${JSON.stringify(entry.path)} ${problem}`);
-        else if (isDebEntry({ path: entry.path, type: entry.type })) debs.push(entry.path);
+        else if (isDebEntry({ path: entry.path, type: entry.type }, ext)) debs.push(entry.path);
         entry.resume();
       },
     });
   } catch (e) {
-    throw inputError(`${what} cannot be read: ${describeTarError(e)}`, 'give a tar or tar.gz of .deb files, e.g. contrail-install-packages_<version>.tgz');
+    throw inputError(`${what} cannot be read: ${describeTarError(e)}`, `give a tar or tar.gz of ${ext} files, e.g. contrail-install-packages_<version>.tgz`);
   }
   if (problems.length) {
     throw inputError(`${what} is refused: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more bad entries)` : ''}`,
       'packages tarballs may hold only plain files and folders with relative paths; nothing was extracted');
   }
-  if (entries === 0) throw inputError(`${what} cannot be read: it is empty or not a tar archive`, 'give a tar or tar.gz of .deb files');
-  if (debs.length === 0) throw inputError(`${what} holds no .deb file`, 'give a tar(.gz) of Debian binary packages (*.deb), possibly in sub-folders');
+  if (entries === 0) throw inputError(`${what} cannot be read: it is empty or not a tar archive`, `give a tar or tar.gz of ${ext} files`);
+  if (debs.length === 0) {
+    throw inputError(`${what} holds no ${ext} file`, ext === '.deb' ? 'give a tar(.gz) of Debian binary packages (*.deb), possibly in sub-folders'
+      : `give a tar(.gz) of binary packages (*${ext}), possibly in sub-folders`);
+  }
   return debs;
 }
 
 /** Extracts the .deb entries of a checked tarball into `dest` (created; must not exist). Returns their absolute paths. */
-export async function extractDebs(file: string, dest: string, what: string): Promise<string[]> {
+export async function extractDebs(file: string, dest: string, what: string, ext = '.deb'): Promise<string[]> {
   fs.mkdirSync(dest, { recursive: false });
   const refused: string[] = [];
   await tar.x({
@@ -68,7 +71,7 @@ export async function extractDebs(file: string, dest: string, what: string): Pro
         refused.push(p);
         return false;
       }
-      return isDebEntry(info);
+      return isDebEntry(info, ext);
     },
   });
   if (refused.length) throw inputError(`${what} changed while it was read: entry ${JSON.stringify(refused[0])} is refused`);
@@ -77,7 +80,7 @@ export async function extractDebs(file: string, dest: string, what: string): Pro
     for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, d.name);
       if (d.isDirectory()) walk(full);
-      else if (d.isFile() && d.name.endsWith('.deb')) found.push(full);
+      else if (d.isFile() && d.name.endsWith(ext)) found.push(full);
     }
   };
   walk(dest);

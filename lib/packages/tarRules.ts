@@ -35,5 +35,5 @@ export function tarEntryProblem(entry: TarEntryInfo): string | null {
   }
 }
 
-/** A regular file whose name ends in .deb: the entries we extract. */
-export const isDebEntry = (entry: TarEntryInfo): boolean => REGULAR.has(entry.type) && /\.deb$/.test(entry.path);
+/** A regular file whose name ends in `ext` (.deb, or .rpm for the rpm family): the entries we extract. */
+export const isDebEntry = (entry: TarEntryInfo, ext = '.deb'): boolean => REGULAR.has(entry.type) && entry.path.endsWith(ext);

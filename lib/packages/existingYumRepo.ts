@@ -1,0 +1,41 @@
+/**
+ * packages.url for the rpm family: a yum repository that exists already, named by its URL alone
+ * (the folder holding repodata/). No container: its repodata/repomd.xml must answer, and the
+ * primary metadata it names is read for the hashes image builds use.
+ */
+import { inputError } from '../errors';
+import { fetchBytes, HttpError } from '../net/http';
+import { quote } from '../text';
+import { INPUT_NAMES } from './inputs';
+import type { IndexSummary } from './packagesIndex';
+import { summarizePrimary } from './rpmPrimary';
+import { fetchPrimary } from './rpmRepoFlavor';
+
+/** A yum repository has no suite or component: `URL SUITE COMPONENT` is an apt notion. */
+export function checkYumLocation(url: string, distribution: string): void {
+  if (distribution !== './') {
+    throw inputError(`${INPUT_NAMES.url} ${quote(`${url} ${distribution}`)} names a suite, as for apt; a yum repository is named by its URL alone`,
+      'give the URL of the folder that holds repodata/, e.g. http://host/contrail/el7');
+  }
+}
+
+export async function readExistingYumRepo(url: string, timeoutMs = 15_000): Promise<IndexSummary> {
+  const where = `${INPUT_NAMES.url} ${quote(url)}`;
+  let unreachable: string | undefined;
+  const fetch = async (u: string) => {
+    try {
+      return { body: await fetchBytes(u, { idleTimeoutMs: timeoutMs }) };
+    } catch (e) {
+      if (e instanceof HttpError && e.status === undefined) unreachable ??= e.message;
+      return { error: (e as Error).message };
+    }
+  };
+  const r = await fetchPrimary(fetch, url.replace(/\/+$/, ''));
+  if (unreachable) {
+    throw inputError(`${where} does not answer: ${unreachable}`, 'start that repository, fix the URL, or leave packages.url unset to serve the packages from the contrail-repo container');
+  }
+  if (r.text === undefined) {
+    throw inputError(`${where} is not a yum repository: ${r.error}`, 'give the URL of a yum repository (the folder holding repodata/repomd.xml, as createrepo_c makes it)');
+  }
+  return summarizePrimary(r.text);
+}
