@@ -12,6 +12,7 @@ import { downloadLimits } from '../lib/net/http';
 import { type ClosureResult, installClosure } from '../lib/ansible/closure';
 import { CONTAINER, type Layout, layoutFor, normalizeInstallInfo, topRequirementFiles } from '../lib/ansible/galaxy';
 import { ensureGalaxyImage, GalaxyContainer } from '../lib/ansible/galaxyContainer';
+import { osFamily } from './osFamily';
 import { ContainerInstaller } from '../lib/ansible/installer';
 import {
   type AnsibleManifest,
@@ -296,6 +297,7 @@ async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Req
     network: run.config.network,
     logFile: path.join(paths.logs, 'contrail-galaxy-image.log'),
     signal: run.signal,
+    family: await osFamily(run),
   }, run.log);
   const box = await GalaxyContainer.start(docker, image.ref, {
     network: run.config.network,

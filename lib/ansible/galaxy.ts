@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { hashJson } from '../hash';
 
 /** ansible-core where the distribution has it (Debian 12, Ubuntu 22.04+), else its older `ansible`. */
-export function galaxyDockerfile(baseRef: string): string {
+export function galaxyDockerfile(baseRef: string, family: 'deb' | 'rpm' = 'deb'): string {
+  if (family === 'rpm') return rpmGalaxyDockerfile(baseRef);
   const install = 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends';
   return [
     `FROM ${baseRef}`,
@@ -18,6 +19,31 @@ export function galaxyDockerfile(baseRef: string): string {
     // repositories copied in from the host keep their owner; git must not refuse them
     ` && git config --system --add safe.directory '*' \\`,
     ' && ansible-galaxy --version',
+    'ENV ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 GIT_TERMINAL_PROMPT=0',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The rpm family: the image's own tool, by what it has (apt-get, as on the rpm demo's
+ * Debian-made base, else dnf, else yum). ansible-core is in RHEL/Rocky 8+ AppStream; CentOS 7
+ * has ansible in EPEL only (enable it in the base image, or give ansible.artifact).
+ */
+function rpmGalaxyDockerfile(baseRef: string): string {
+  return [
+    `FROM ${baseRef}`,
+    'RUN set -e; \\',
+    '    if command -v apt-get >/dev/null 2>&1; then \\',
+    '      apt-get update; \\',
+    '      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends git ca-certificates python3 ansible-core; \\',
+    '      rm -rf /var/lib/apt/lists/*; \\',
+    '    elif command -v dnf >/dev/null 2>&1; then \\',
+    '      dnf install -y git python3 ansible-core || dnf install -y git python3 ansible; dnf clean all; \\',
+    '    else \\',
+    '      yum install -y git ansible; yum clean all; \\',
+    '    fi; \\',
+    `    git config --system --add safe.directory '*'; \\`,
+    '    ansible-galaxy --version',
     'ENV ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 GIT_TERMINAL_PROMPT=0',
     '',
   ].join('\n');

@@ -27,11 +27,13 @@ export interface GalaxyImageRequest {
   network: string;
   logFile: string;
   signal?: AbortSignal;
+  /** the package tool the Dockerfile uses (default deb) */
+  family?: 'deb' | 'rpm';
 }
 
 /** The galaxy image, built only when missing or made from something else. */
 export async function ensureGalaxyImage(docker: Docker, req: GalaxyImageRequest, log: Logger): Promise<{ ref: string; built: boolean }> {
-  const dockerfile = galaxyDockerfile(req.base.ref);
+  const dockerfile = galaxyDockerfile(req.base.ref, req.family);
   const hash = galaxyInputHash(req.base.id, dockerfile);
   if (await currentImageId(docker, req.ref, hash)) return { ref: req.ref, built: false };
   log.info(`contrail-ansible: building the ansible-galaxy helper image ${req.ref} (log: ${req.logFile})`);
