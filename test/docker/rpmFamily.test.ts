@@ -57,6 +57,8 @@ test.before(async () => {
   fs.writeFileSync(path.join(ARTIFACT_DIR, 'tree', 'contrail-ansible', 'playbooks', 'site.yml'), '- hosts: localhost\n  tasks: []\n');
   await tar.c({ cwd: path.join(ARTIFACT_DIR, 'tree'), gzip: true, file: ARTIFACT, portable: true }, ['contrail-ansible']);
   await withTestLock('rpm-demo-base', () => ensureRpmDemoBase(docker, memoryLogger(!!process.env.TEST_ECHO), tempDir('rpm-demo-base-')));
+  // built by this run, not found from an earlier one (RPMs carry their build time: a fresh work folder rebuilds them anyway)
+  for (const c of ['controller', 'base']) await removeImage(`contrail-${c}-rpmdemo1:14.0.0-1`);
 });
 
 test.after.always(async () => {
