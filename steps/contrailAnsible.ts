@@ -12,7 +12,6 @@ import { downloadLimits } from '../lib/net/http';
 import { type ClosureResult, installClosure } from '../lib/ansible/closure';
 import { CONTAINER, type Layout, layoutFor, normalizeInstallInfo, topRequirementFiles } from '../lib/ansible/galaxy';
 import { ensureGalaxyImage, GalaxyContainer } from '../lib/ansible/galaxyContainer';
-import { osFamily } from './osFamily';
 import { ContainerInstaller } from '../lib/ansible/installer';
 import {
   type AnsibleManifest,
@@ -40,7 +39,7 @@ import type { AnsibleResult } from '../lib/steps';
 import { didYouMean, formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
-import { baseImage } from '.';
+import { baseImage, osFamily } from '.';
 import { readTextOrNull } from '../lib/fs/read';
 import { findArtifact } from '../lib/cache/ansibleArtifact';
 import { HOW, runCache } from '../lib/cache/run';
@@ -297,7 +296,7 @@ async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Req
     network: run.config.network,
     logFile: path.join(paths.logs, 'contrail-galaxy-image.log'),
     signal: run.signal,
-    family: await osFamily(run),
+    family: await runStep(run, osFamily),
   }, run.log);
   const box = await GalaxyContainer.start(docker, image.ref, {
     network: run.config.network,

@@ -61,7 +61,7 @@ export const contrailAnsible = defineStep<AnsibleResult>({
   name: 'contrailAnsible',
   description: 'Make contrail-ansible-<version>.tar.gz: the repo at its ref with every ansible-galaxy dependency',
   flags: ['contrail-version', 'work-dir', 'ansible-artifact', 'ansible-repo', 'ansible-ref', 'cache-registry'],
-  mayRun: [baseImage],
+  mayRun: [osFamily, baseImage],
   load: async () => (require('./contrailAnsible') as typeof import('./contrailAnsible')).contrailAnsible,
 });
 

@@ -15,8 +15,7 @@ import { resolveConfig, type ResolvedConfig } from '../../lib/config/load';
 import { isPipelineError, type PipelineError } from '../../lib/errors';
 import { memoryLogger } from '../../lib/log';
 import { parseManifest } from '../../lib/packages/buildPlan';
-import { buildImages } from '../../tasks/buildImages';
-import { contrailRepo } from '../../tasks/contrailRepo';
+import { buildImages, contrailRepo } from '../helpers/steps';
 import { ensureRpmDemoBase, RPM_DEMO_BASE } from '../../scripts/rpm-demo-base';
 import { docker, imageLabels, removeImage, ROOT, testRun } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
@@ -50,7 +49,7 @@ function ownConfig(data: Record<string, unknown>): ResolvedConfig {
   return resolveConfig({ args: ['--config', file], env: {}, cwd: dir });
 }
 
-const inImage = async (ref: string, script: string) => runIn(ref, ['sh', '-c', script]).then((r) => ({ ...r, output: r.output.replace(/\r/g, '').replace(/\x1b(\[[0-9;]*m|\(B)/g, '') }));
+const inImage = async (ref: string, script: string) => runIn(ref, ['sh', '-c', script]).then((r) => ({ ...r, output: r.output.replace(/\r/g, '').replace(new RegExp(`${String.fromCharCode(27)}(\\[[0-9;]*m|\\(B)`, 'g'), '') }));
 
 test.before(async () => {
   fs.mkdirSync(path.join(ARTIFACT_DIR, 'tree', 'contrail-ansible', 'playbooks'), { recursive: true });
@@ -71,7 +70,7 @@ test.serial('the rpm demo family: spec files built by rpmbuild, served with crea
   const config = rpmConfig();
   const run = testRun(config);
   const result = await buildImages(run);
-  t.deepEqual(result.images.map((i) => [i.component, i.status]).sort(), [['base', 'built'], ['controller', 'built']]);
+  t.deepEqual(result.images.map((i) => `${i.component} ${i.status}`).sort((a, b) => a.localeCompare(b)), ['base built', 'controller built']);
   t.regex(run.log.text(), /OS family: rpm \(from contrail-demo-rpmbase:bookworm's \/etc\/os-release\)/);
 
   // packageBuild: every expected RPM, from its spec, by rpmbuild -bb; control's BuildRequires by dnf builddep

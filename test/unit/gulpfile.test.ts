@@ -53,7 +53,7 @@ test('gulp --tasks-json lists, for the tasks that run prep, every flag they hono
   t.is(r.code, 0, r.stderr);
   const nodes = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).nodes as { label: string; flags: Record<string, string> }[];
   const flagsOf = (label: string) => Object.keys(nodes.find((n) => n.label === label)!.flags).map((f) => f.split(' ')[0]);
-  const prep = ['--packages-tar', '--packages-dir', '--packages-url', '--repo-port', '--ansible-artifact', '--ansible-repo', '--ansible-ref'];
+  const prep = ['--os-family', '--packages-tar', '--packages-dir', '--packages-url', '--repo-port', '--ansible-artifact', '--ansible-repo', '--ansible-ref'];
   const build = ['--contrail-version', '--os', '--images', '--jobs', '--work-dir', '--no-cache', '--cache-registry', '--config', '--wait'];
   for (const task of ['all', 'buildImages', 'plan', 'save', 'push']) {
     for (const f of [...prep, ...build]) t.true(flagsOf(task).includes(f), `${task} lists ${f}`);
@@ -61,5 +61,5 @@ test('gulp --tasks-json lists, for the tasks that run prep, every flag they hono
   for (const f of ['--save-dir', '--per-image']) t.true(flagsOf('save').includes(f), `save lists ${f}`);
   for (const f of ['--registry', '--registry-user']) t.true(flagsOf('push').includes(f), `push lists ${f}`);
   t.false(flagsOf('buildImages').includes('--registry'));
-  t.deepEqual(flagsOf('packageBuild').sort(), ['--cache-registry', '--config', '--contrail-version', '--os', '--wait', '--work-dir']);
+  t.deepEqual(flagsOf('packageBuild').sort(), ['--cache-registry', '--config', '--contrail-version', '--os', '--os-family', '--wait', '--work-dir']);
 });
