@@ -114,6 +114,37 @@ test.serial('a rerun: every spec skipped, the repo container reused, the images 
   t.notRegex(text, /rpmbuild|building the builder/);
 });
 
+test.serial('packages.url: an existing yum repository (here the first test\'s repo container) is read and installed from, no container of its own', async (t) => {
+  const url = 'http://127.0.0.1:21401';
+  const config = ownConfig({
+    version: '14.0.0-6', os: 'rpmdemo2', baseImage: RPM_DEMO_BASE, osFamily: 'rpm', repo: { port: 21406 },
+    packages: { url }, images: { base: { packages: ['contrail-utils'] } },
+  });
+  try {
+    const run = testRun(config);
+    const result = await buildImages(run);
+    t.is(result.images[0].status, 'built');
+    const repo = await contrailRepo(run);
+    t.is(repo.source, 'url');
+    t.is(repo.container, null);
+    t.is(Object.keys(repo.packages).length, 13);
+    t.regex(run.log.text(), /using the existing yum repository http:\/\/127\.0\.0\.1:21401 \(13 packages\)/);
+    const check = await inImage('contrail-base-rpmdemo2:14.0.0-6', 'rpm -q contrail-utils; ls -A /etc/yum.repos.d');
+    t.regex(check.output, /^contrail-utils-4\.0\.0\.0-20\.noarch\n$/);
+
+    const suite = ownConfig({ version: '14.0.0-6', os: 'rpmdemo2', baseImage: RPM_DEMO_BASE, osFamily: 'rpm', packages: { url: `${url} bookworm main` } });
+    const e1 = (await t.throwsAsync(() => contrailRepo(testRun(suite)))) as PipelineError;
+    t.is(e1.kind, 'input');
+    t.regex(e1.message, /names a suite, as for apt; a yum repository is named by its URL alone/);
+    const notYum = ownConfig({ version: '14.0.0-6', os: 'rpmdemo2', baseImage: RPM_DEMO_BASE, osFamily: 'rpm', packages: { url: `${url}/repodata` } });
+    const e2 = (await t.throwsAsync(() => contrailRepo(testRun(notYum)))) as PipelineError;
+    t.is(e2.kind, 'input');
+    t.regex(e2.message, /packages\.url .*"http:\/\/127\.0\.0\.1:21401\/repodata" is not a yum repository: repodata\/repomd\.xml: .*404/);
+  } finally {
+    await removeImage('contrail-base-rpmdemo2:14.0.0-6');
+  }
+});
+
 test.serial('the contrail repo wins over a same-named package at a higher version in the distribution', async (t) => {
   // a base whose own yum repository has contrail-lib and contrail-utils 9.9, made by the real rpmbuild
   const spec = fs.readFileSync(path.join(ROOT, 'examples', 'rpm', 'packages', 'contrail-lib', 'contrail-lib.spec'), 'utf8').replace(/^Version:.*$/m, 'Version:   9.9');
