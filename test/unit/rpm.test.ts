@@ -19,6 +19,7 @@ import { checkNoSpecs, checkSpec, describeRpmOutputs } from '../../lib/packages/
 import { parsePrimary, primaryLocation, summarizePrimary } from '../../lib/packages/rpmPrimary';
 import { metadataText } from '../../lib/packages/rpmRepoFlavor';
 import { specBuildRequires, specPackages } from '../../lib/packages/rpmSpec';
+import { resolveSource } from '../../lib/packages/sources';
 import { checkTarball } from '../../lib/packages/tarExtract';
 import * as tar from 'tar';
 import { tempDir, writeJson } from '../helpers/temp';
@@ -228,4 +229,13 @@ test('the galaxy helper: apt for deb (unchanged), the image\'s own tool for rpm'
   const rpm = galaxyDockerfile('b', 'rpm');
   t.regex(rpm, /elif command -v dnf .*\n.*dnf install -y git python3 ansible-core/);
   t.regex(rpm, /yum install -y git ansible/);
+});
+
+test('sources resolve by their shape before the family is known: a spec file for an rpm source, debian/ otherwise', async (t) => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'x.spec'), 'Name: x\n');
+  const r = await resolveSource({ name: 'x', path: dir, spec: 'x.spec' }, 0);
+  t.regex(r.revision, /^[0-9a-f]{64}$/);
+  await t.throwsAsync(() => resolveSource({ name: 'x', path: dir, spec: 'other.spec' }, 0), { message: /its spec file "other\.spec" is not in/ });
+  await t.throwsAsync(() => resolveSource({ name: 'x', path: dir }, 0), { message: /has no debian\/ folder/ });
 });
