@@ -164,6 +164,7 @@ export async function rpmPackageBuild(run: Run, deps: { baseImage(): Promise<Bas
     throw buildError(`packageBuild: no source built ${missing.join(', ')} (named in packages.build.expect)`,
       `the sources built: ${[...new Set(built.map((f) => f.package))].join(', ') || 'nothing'}; check their spec files, or the expect list`);
   }
-  return { dir: paths.packages, manifest: manifestFile, debs: built.map((f) => path.join(paths.packages, f.file)) };
+  // the registry cache keeps deb package sets only: no sources key, so no src- tag for the rpm repo image
+  return { dir: paths.packages, manifest: manifestFile, debs: built.map((f) => path.join(paths.packages, f.file)), sourcesKey: '', manifestText: JSON.stringify(manifest) };
 }
 
