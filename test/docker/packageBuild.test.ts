@@ -21,7 +21,7 @@ import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
 removeDanglingAfter(test, oneOf('t-repo-build'));
 
 const VERSION = 't-repo-build';
-const DEMO_SOURCES = path.join(ROOT, 'examples', 'demo', 'packages');
+const DEMO_SOURCES = path.join(ROOT, 'test', 'fixtures', 'packages');
 
 test.before(async () => {
   await demoBaseImage();
