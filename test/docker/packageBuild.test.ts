@@ -1,10 +1,13 @@
 /**
- * packageBuild against the real engine: the demo sources, git sources (branch, tag, commit,
- * subdir), a Debian 3.0 (quilt) source package with a patch, the skip decision from the manifest
- * and the files present, and every bad source input.
+ * packageBuild against the real engine: the demo (its miniature contrail-vnc sandbox and a plain
+ * source), git sources (branch, tag, commit, subdir), a Debian 3.0 (quilt) source package with a
+ * patch, the skip decision from the manifest and the files present, and every bad source input.
+ * The plain Debian sources are the fixtures in test/fixtures/packages.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import test from 'ava';
 import { simpleGit } from 'simple-git';
 import { resolveConfig } from '../../lib/config/load';
@@ -55,29 +58,58 @@ async function gitRepo(dir: string, fill: (dir: string) => void): Promise<{ url:
   return { url: `file://${dir}`, commit: (await g.revparse(['HEAD'])).trim() };
 }
 
-test('demo: nine sources build the sixteen expected packages; a second run skips them all', async (t) => {
+test('demo: the sandbox (fetch, scons, packages.make, dpkg-buildpackage) and the plain source make the sixteen expected packages; a second run skips both', async (t) => {
   const { config, result } = await demoPackages();
   const manifest = manifestOf(config.workDir);
-  t.deepEqual(manifest.sources.map((s) => s.name), config.packages.build.sources.map((s) => s.name));
+  t.deepEqual(manifest.sources.map((s) => s.name), ['contrail-vcenter-plugin', 'contrail']);
   const built = manifest.sources.flatMap((s) => s.files.map((f) => f.package)).sort();
   t.deepEqual(built, [...config.packages.build.expect].sort());
   t.is(result.debs.length, 16);
   for (const deb of result.debs) t.true(fs.statSync(deb).size > 500, deb);
-  t.truthy(manifest.sources.find((s) => s.name === 'contrail-control')!.files.find((f) => f.file === 'contrail-control_4.0.0.0-20_amd64.deb'));
-  for (const s of manifest.sources) {
-    t.true(fs.existsSync(s.log), `log of ${s.name}`);
-    t.is(s.log, path.join(config.workDir, 'logs', `package-${s.name}.log`));
-    t.is(s.commit, null);
-    t.regex(s.revision, /^[0-9a-f]{64}$/);
-  }
-  t.regex(fs.readFileSync(path.join(config.workDir, 'logs', 'package-contrail-control.log'), 'utf8'), /dpkg-buildpackage -b -uc -us/);
+  const contrail = manifest.sources.find((s) => s.name === 'contrail')!;
+  t.is(contrail.files.length, 15);
+
+  // the projects as the manifest lays them out, each at the commit npm run demo made
+  const git = path.join(ROOT, 'examples', 'demo', '.build', 'git');
+  const commitOf = (name: string) => execFileSync('git', ['-C', path.join(git, name), 'rev-parse', 'HEAD']).toString().trim();
+  t.deepEqual(contrail.sandbox!.projects.map((p) => [p.name, p.path, p.url, p.commit]), [
+    ['contrail-build', 'tools/build', `file://${git}/contrail-build`, commitOf('contrail-build')],
+    ['contrail-controller', 'controller', `file://${git}/contrail-controller`, commitOf('contrail-controller')],
+    ['contrail-third-party', 'third_party', `file://${git}/contrail-third-party`, commitOf('contrail-third-party')],
+    ['contrail-packages', 'tools/packages', `file://${git}/contrail-packages`, commitOf('contrail-packages')],
+  ]);
+
+  // what each part of the recipe did, from its log
+  const log = fs.readFileSync(contrail.log, 'utf8');
+  t.regex(log, /fetch_packages: downloading http:\/\/127\.0\.0\.1:21550\/tinyini-1\.0\.tar\.gz/);
+  t.regex(log, /fetch_packages: tinyini unpacked into third_party\/tinyini-1\.0/);
+  t.regex(log, /sed -i -e 's\/VERSION\/4\.0\.0\.0-20\/g' -e 's\/SERIES\/bookworm\/g' .*build\/packages\/contrail\/debian\/changelog/);
+  t.regex(log, /dpkg-buildpackage -uc -us -b -rfakeroot/);
+  t.regex(log, /cd \S+ && scons -j\d+ VERSION=4\.0\.0\.0-20/);
+  t.regex(log, /gcc .*third_party\/tinyini-1\.0\/tinyini\.c/);
+  t.regex(log, /gcc .*-DPROGRAM=\\"contrail-control\\" .*controller\/src\/daemon\/daemon\.c/);
+  t.regex(log, /-shared -Wl,-soname=libcontrail\.so\.1 /);
+
+  // the packages: the program linked against libcontrail of the same build, the changelog from the template
+  const control = path.join(config.workDir, 'packages', 'contrail-control_4.0.0.0-20_amd64.deb');
+  t.true(result.debs.includes(control));
+  t.regex(execFileSync('dpkg-deb', ['-f', control, 'Depends']).toString(), /contrail-lib \(>= 4\.0\.0\.0\)/);
+  t.deepEqual(debFiles(control), ['./etc/contrail/contrail-control.conf', './usr/bin/contrail-control', './usr/share/doc/contrail-control/changelog.Debian.gz', './usr/share/doc/contrail-control/copyright']);
+  const changelog = zlib.gunzipSync(execFileSync('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/share/doc/contrail-control/changelog.Debian.gz`, 'sh', control])).toString();
+  t.regex(changelog, /^contrail \(4\.0\.0\.0-20\) bookworm; urgency=medium$/m);
+  t.deepEqual(debFiles(path.join(config.workDir, 'packages', 'contrail-lib-dev_4.0.0.0-20_amd64.deb')).filter((f) => !f.includes('/doc/')),
+    ['./usr/include/contrail/contrail.h', './usr/lib/libcontrail.so']);
 
   const again = testRun(config);
   const second = await packageBuild(again);
   t.deepEqual(second.debs, result.debs);
-  t.is(again.log.lines.filter((l) => /unchanged, skipped/.test(l.message)).length, 9);
+  t.is(again.log.lines.filter((l) => /unchanged, skipped/.test(l.message)).length, 2);
   t.false(/building/.test(again.log.text()));
 });
+
+/** the files (not folders) of a .deb, sorted */
+const debFiles = (deb: string) =>
+  execFileSync('dpkg-deb', ['-c', deb]).toString().split('\n').filter((l) => l && !l.startsWith('d')).map((l) => l.split(/\s+/)[5]).sort();
 
 test('only what changed is rebuilt; a later source still finds an earlier, skipped one', async (t) => {
   const src = tempDir('t-repo-src-');

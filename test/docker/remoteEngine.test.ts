@@ -22,6 +22,7 @@ import type { SaveManifest } from '../../lib/save/manifest';
 import { demoBaseImage, docker as mainDocker } from '../helpers/docker';
 import { copyImage, startTestEngine, type TestEngine } from '../helpers/engine';
 import { runGulp } from '../helpers/gulp';
+import { demoSources } from '../helpers/demoSources';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
 import { tempDir } from '../helpers/temp';
 
@@ -70,7 +71,8 @@ async function runIn(d: Docker, image: string, cmd: string[]): Promise<{ code: n
 test.before(async () => {
   fs.mkdirSync(WORK_DIR, { recursive: true });
   [engine, registry] = await Promise.all([startTestEngine(PORT), startRegistry(18560)]);
-  await demoBaseImage();
+  // the sandbox's fetch step, in a builder container on that engine, downloads from the demo's site
+  await Promise.all([demoBaseImage(), demoSources()]);
   await copyImage(mainDocker, engine.docker, 'debian:bookworm');
 });
 

@@ -10,7 +10,7 @@ import * as tar from 'tar';
 import type { SaveManifest } from '../../lib/save/manifest';
 import { saveImages } from '../helpers/steps';
 import { demoConfig, removeImage } from '../helpers/docker';
-import { DEMO_VERSION, DEMO_WORK_DIR, demoFamily, runWith, type DemoFamily } from '../helpers/family';
+import { DEMO_ARGS, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, runWith, type DemoFamily } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
@@ -49,7 +49,7 @@ async function archiveTags(file: string): Promise<string[]> {
 test.serial('save step: one archive with every family image and the repo image, the demo artifact, manifest with the ansible commit', async (t) => {
   const dir = tempDir();
   await withTestLock('demo-family', async () => {
-    const run = runWith(demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR, args: ['--save-dir', dir, '--jobs', '2'] }));
+    const run = runWith(demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR, args: [...DEMO_ARGS, '--save-dir', dir, '--jobs', '2'] }));
     const result = await saveImages(run);
     const archive = `contrail-images-debian12-${DEMO_VERSION}.tar.gz`;
     t.is(result.files[archive], 'written');
@@ -67,7 +67,7 @@ test.serial('save step: one archive with every family image and the repo image, 
 });
 
 const cli = (task: string, ...more: string[]) =>
-  [task, '--config', 'examples/demo/config.json', '--contrail-version', DEMO_VERSION, '--work-dir', DEMO_WORK_DIR, '--wait', ...more];
+  [task, '--config', 'examples/demo/config.json', ...DEMO_ARGS, '--wait', ...more];
 
 test.serial('gulp save twice: the second run builds nothing and rewrites nothing', async (t) => {
   const dir = tempDir();

@@ -14,12 +14,20 @@ import { buildImages } from './steps';
 import { contrailAnsible } from './steps';
 import { contrailRepo } from './steps';
 import { demoBaseImage, demoConfig } from './docker';
+import { demoSources } from './demoSources';
 import { withTestLock } from './lock';
 import * as steps from '../../steps';
 
-export const DEMO_VERSION = '4.0.0.0-20';
+/**
+ * A session that shares the engine with others whose demo differs (another branch) keeps its
+ * demo family apart with CONTRAIL_TEST_DEMO_VERSION and CONTRAIL_TEST_DEMO_REPO_PORT.
+ */
+export const DEMO_VERSION = process.env.CONTRAIL_TEST_DEMO_VERSION || '4.0.0.0-20';
+const DEMO_REPO_PORT = process.env.CONTRAIL_TEST_DEMO_REPO_PORT || '';
 /** one work folder for every test file, so the last summary (build times) and prep outputs carry over */
-export const DEMO_WORK_DIR = path.join(os.tmpdir(), 'contrail-docker-test-demo-work');
+export const DEMO_WORK_DIR = path.join(os.tmpdir(), `contrail-docker-test-demo-work${process.env.CONTRAIL_TEST_DEMO_VERSION ? `-${DEMO_VERSION}` : ''}`);
+/** the flags that select the demo family (with the demo config) on a gulp command line */
+export const DEMO_ARGS = ['--contrail-version', DEMO_VERSION, '--work-dir', DEMO_WORK_DIR, ...(DEMO_REPO_PORT ? ['--repo-port', DEMO_REPO_PORT] : [])];
 
 export interface DemoFamily {
   config: ResolvedConfig;
@@ -51,10 +59,10 @@ export function runWith(config: ResolvedConfig, docker?: Docker): Run & { log: M
 
 /** Builds (or, when current, skips) the demo family under the shared test lock. */
 export async function demoFamily(): Promise<DemoFamily> {
-  await demoBaseImage();
+  await Promise.all([demoBaseImage(), demoSources()]);
   return withTestLock('demo-family', async () => {
     fs.mkdirSync(DEMO_WORK_DIR, { recursive: true });
-    const config = demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR });
+    const config = demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR, args: DEMO_REPO_PORT ? ['--repo-port', DEMO_REPO_PORT] : [] });
     const run = runWith(config);
     const build = await buildImages(run);
     return { config, build, repo: await contrailRepo(run), ansible: await contrailAnsible(run), log: run.log };

@@ -12,14 +12,16 @@ import { buildImage, logTail } from '../../lib/docker/build';
 import type { PackageBuildResult } from '../../lib/steps';
 import { packageBuild } from './steps';
 import { demoBaseImage, demoConfig, docker, testRun } from './docker';
+import { demoSources } from './demoSources';
 import { withTestLock } from './lock';
 
-export const PACKAGES_VERSION = 't-repo-demo';
+/** CONTRAIL_TEST_PACKAGES_VERSION keeps a session's demo packages apart, as for the demo family */
+export const PACKAGES_VERSION = process.env.CONTRAIL_TEST_PACKAGES_VERSION || 't-repo-demo';
 /** shared by the package test files: the demo sources are built once, then skipped */
-export const PACKAGES_WORK_DIR = path.join(os.tmpdir(), 'contrail-docker-test-t-repo-work');
+export const PACKAGES_WORK_DIR = path.join(os.tmpdir(), `contrail-docker-test-t-repo-work${process.env.CONTRAIL_TEST_PACKAGES_VERSION ? `-${PACKAGES_VERSION}` : ''}`);
 
 export async function demoPackages(): Promise<{ config: ResolvedConfig; result: PackageBuildResult; log: string }> {
-  await demoBaseImage();
+  await Promise.all([demoBaseImage(), demoSources()]);
   return withTestLock('t-repo-demo-packages', async () => {
     const config = demoConfig({ version: PACKAGES_VERSION, workDir: PACKAGES_WORK_DIR });
     const run = testRun(config);

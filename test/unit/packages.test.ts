@@ -270,20 +270,27 @@ test('expected packages: the missing ones, in order; clashing outputs', (t) => {
 
 // ---- the demo product's packages
 
-test('demo sources: real Debian source packages that build exactly the expected names', (t) => {
+test('the Debian source fixtures and the demo\'s plain source: real Debian source packages', (t) => {
   const config = resolveConfig({ args: ['--config', path.join(ROOT, 'examples', 'demo', 'config.json'), '--work-dir', tempDir()], env: {}, cwd: ROOT });
+  const fixtures = path.join(ROOT, 'test', 'fixtures', 'packages');
+  const dirs = [
+    ...fs.readdirSync(fixtures).filter((d) => fs.statSync(path.join(fixtures, d)).isDirectory()).map((d) => path.join(fixtures, d)),
+    ...config.packages.build.sources.filter((s) => 'path' in s).map((s) => (s as { path: string }).path),
+  ];
+  t.is(dirs.length, 10);
   const binaries: string[] = [];
-  for (const s of config.packages.build.sources) {
-    const dir = (s as { path: string }).path;
+  for (const dir of dirs) {
+    const name = path.basename(dir);
     for (const f of ['debian/control', 'debian/rules', 'debian/changelog', 'debian/copyright', 'debian/source/format']) {
-      t.true(fs.existsSync(path.join(dir, f)), `${s.name}: ${f}`);
+      t.true(fs.existsSync(path.join(dir, f)), `${name}: ${f}`);
     }
     t.is(fs.readFileSync(path.join(dir, 'debian/source/format'), 'utf8').trim(), '3.0 (native)');
-    t.true((fs.statSync(path.join(dir, 'debian/rules')).mode & 0o111) !== 0, `${s.name}: debian/rules is executable`);
+    t.true((fs.statSync(path.join(dir, 'debian/rules')).mode & 0o111) !== 0, `${name}: debian/rules is executable`);
     const control = parseStanzas(fs.readFileSync(path.join(dir, 'debian/control'), 'utf8'));
-    t.is(control[0].Source, s.name);
-    t.regex(fs.readFileSync(path.join(dir, 'debian/changelog'), 'utf8'), new RegExp(`^${s.name} \\(`));
-    binaries.push(...control.slice(1).map((c) => c.Package));
+    t.is(control[0].Source, name);
+    t.regex(fs.readFileSync(path.join(dir, 'debian/changelog'), 'utf8'), new RegExp(`^${name} \\(`));
+    if (dir.startsWith(fixtures)) binaries.push(...control.slice(1).map((c) => c.Package));
   }
+  // the fixtures were the demo's sources: they make the sixteen packages the demo images install
   t.deepEqual([...binaries].sort(), [...config.packages.build.expect].sort());
 });

@@ -1,9 +1,8 @@
-# The version of every package. With VERSION given (make -f packages.make VERSION=...) that one;
-# without it, one made from the controller's last commit, which needs the project's git metadata
-# in the sandbox: 0~<commit date>.<commit id>.
+# The version of every package: VERSION when given (make -f packages.make VERSION=...), else the
+# controller's src/base/version.info. (The packages' version, not the images' tag.)
 ifeq ($(VERSION),)
-VERSION := $(shell cd $(CONTROLLER_DIR) && git log -1 --date=format:%Y%m%d --format=0~%cd.%h)
-ifeq ($(VERSION),)
-$(error no VERSION given, and git cannot read the controller's last commit in $(CONTROLLER_DIR))
+VERSION := $(shell cat $(CONTROLLER_DIR)/src/base/version.info 2>/dev/null)
 endif
+ifeq ($(VERSION),)
+$(error no VERSION given, and $(CONTROLLER_DIR)/src/base/version.info cannot be read)
 endif

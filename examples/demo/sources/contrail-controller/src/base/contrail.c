@@ -4,6 +4,8 @@
 
 const char *contrail_version(void) { return CONTRAIL_VERSION; }
 
+const char *contrail_build_id(void) { return CONTRAIL_BUILD_ID; }
+
 void contrail_print_version(const char *program) { printf("%s %s\n", program, contrail_version()); }
 
 const char *contrail_setting(const char *program, const char *key, const char *fallback, char *out, size_t size) {

@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 const char *contrail_version(void);
+/* The controller's commit this library was built from (the sandbox's git metadata, read by scons). */
+const char *contrail_build_id(void);
 /* Prints "<program> <version>", as every demo program does for --version. */
 void contrail_print_version(const char *program);
 /*
