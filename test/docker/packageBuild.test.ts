@@ -73,10 +73,10 @@ test('demo: the sandbox (fetch, scons, packages.make, dpkg-buildpackage) and the
   const git = path.join(ROOT, 'examples', 'demo', '.build', 'git');
   const commitOf = (name: string) => execFileSync('git', ['-C', path.join(git, name), 'rev-parse', 'HEAD']).toString().trim();
   t.deepEqual(contrail.sandbox!.projects.map((p) => [p.name, p.path, p.url, p.commit]), [
-    ['contrail-build', 'tools/build', `file://${git}/contrail-build`, commitOf('contrail-build')],
-    ['contrail-controller', 'controller', `file://${git}/contrail-controller`, commitOf('contrail-controller')],
-    ['contrail-third-party', 'third_party', `file://${git}/contrail-third-party`, commitOf('contrail-third-party')],
-    ['contrail-packages', 'tools/packages', `file://${git}/contrail-packages`, commitOf('contrail-packages')],
+    ['contrail-build', 'tools/build', `${git}/contrail-build`, commitOf('contrail-build')],
+    ['contrail-controller', 'controller', `${git}/contrail-controller`, commitOf('contrail-controller')],
+    ['contrail-third-party', 'third_party', `${git}/contrail-third-party`, commitOf('contrail-third-party')],
+    ['contrail-packages', 'tools/packages', `${git}/contrail-packages`, commitOf('contrail-packages')],
   ]);
 
   // what each part of the recipe did, from its log

@@ -29,16 +29,17 @@ test('the demo manifest: four projects beside the manifest repository, SConstruc
   const m = readSandboxManifest({
     file: 'default.xml',
     read: (f) => (f === 'default.xml' ? fs.readFileSync(path.join(SOURCES, 'contrail-vnc', 'default.xml'), 'utf8') : null),
-    manifestUrl: `file://${url}`,
+    // a local path, as the demo config gives it (relative to the config's folder)
+    manifestUrl: url,
     rewrites: {},
     what: 'the demo manifest',
     rewritesKey: 'remotes',
   });
   t.deepEqual(m.projects.map((p) => [p.name, p.path, p.url, p.revision]), [
-    ['contrail-build', 'tools/build', `file://${DEMO}/.build/git/contrail-build`, 'master'],
-    ['contrail-controller', 'controller', `file://${DEMO}/.build/git/contrail-controller`, 'master'],
-    ['contrail-third-party', 'third_party', `file://${DEMO}/.build/git/contrail-third-party`, 'master'],
-    ['contrail-packages', 'tools/packages', `file://${DEMO}/.build/git/contrail-packages`, 'master'],
+    ['contrail-build', 'tools/build', `${DEMO}/.build/git/contrail-build`, 'master'],
+    ['contrail-controller', 'controller', `${DEMO}/.build/git/contrail-controller`, 'master'],
+    ['contrail-third-party', 'third_party', `${DEMO}/.build/git/contrail-third-party`, 'master'],
+    ['contrail-packages', 'tools/packages', `${DEMO}/.build/git/contrail-packages`, 'master'],
   ]);
   t.deepEqual(m.projects.flatMap((p) => p.copyfiles.map((c) => [p.path, c.src, c.dest])), [
     ['tools/build', 'SConstruct', 'SConstruct'], ['tools/packages', 'packages.make', 'packages.make'],
