@@ -14,7 +14,7 @@ import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImage
 import { buildImages } from '../helpers/steps';
 import { planImages } from '../helpers/steps';
 import { DEMO_CONFIG, docker, imageLabels, removeImage } from '../helpers/docker';
-import { countingDocker, DEMO_ARGS, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, type DemoFamily, runWith, runWithDemoPrep } from '../helpers/family';
+import { countingDocker, DEMO_ARGS, DEMO_LOCK, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, type DemoFamily, runWith, runWithDemoPrep } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { tempDir } from '../helpers/temp';
@@ -117,7 +117,7 @@ test('contrail-base embeds contrail-ansible and ansible-playbook; a failing play
 
 test('a second run builds nothing: every image skipped, no build call', async (t) => {
   const d = await demo();
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     const counting = countingDocker();
     const r = runWith(d.config, counting.docker);
     const result = await buildImages(r);
@@ -129,7 +129,7 @@ test('a second run builds nothing: every image skipped, no build call', async (t
 
 test('plan and --images through the CLI: nothing to build; a selection brings its ancestors', async (t) => {
   await demo();
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     const common = ['--config', DEMO_CONFIG, ...DEMO_ARGS];
     const plan = await runGulp(['plan', ...common]);
     t.is(plan.code, 0, plan.stdout + plan.stderr);

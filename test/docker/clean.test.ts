@@ -11,7 +11,7 @@ import { LABELS, projectLabels } from '../../lib/docker/labels';
 import { galaxyImageRef, repoContainerName, repoImageRef } from '../../lib/naming';
 import { cleanWorkspace } from '../helpers/steps';
 import { docker, removeImage, ROOT, testRun } from '../helpers/docker';
-import { DEMO_WORK_DIR, demoFamily } from '../helpers/family';
+import { DEMO_LOCK, DEMO_WORK_DIR, demoFamily } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { tempDir, writeJson } from '../helpers/temp';
@@ -155,7 +155,7 @@ test.serial('gulp clean after a real contrailRepo: the repo container and image 
   const version = `${VERSION}-e2e`;
   const packages = tempDir('contrail-clean-debs-');
   const demo = await demoFamily(); // takes and releases the lock itself
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     for (const f of fs.readdirSync(path.join(DEMO_WORK_DIR, 'packages'))) {
       if (f.endsWith('.deb')) fs.copyFileSync(path.join(DEMO_WORK_DIR, 'packages', f), path.join(packages, f));
     }

@@ -13,7 +13,7 @@ import type Docker from 'dockerode';
 import * as tar from 'tar';
 import { imageRef } from '../../lib/naming';
 import { docker } from '../helpers/docker';
-import { DEMO_VERSION, demoFamily } from '../helpers/family';
+import { DEMO_LOCK, DEMO_VERSION, demoFamily } from '../helpers/family';
 import { withTestLock } from '../helpers/lock';
 
 const OS = 'debian12';
@@ -96,7 +96,7 @@ test.before(async () => {
 
 test.serial('each demo component provisions itself, starts its services, stays up; docker stop ends it cleanly (exit 0)', async (t) => {
   // the family's images must not be rebuilt under the running containers
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     for (const component of COMPONENTS) {
       const ref = imageRef(component, OS, DEMO_VERSION);
       const services = await servicesOf(ref);

@@ -10,7 +10,7 @@ import * as tar from 'tar';
 import type { SaveManifest } from '../../lib/save/manifest';
 import { saveImages } from '../helpers/steps';
 import { demoConfig, removeImage } from '../helpers/docker';
-import { DEMO_ARGS, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, runWith, type DemoFamily } from '../helpers/family';
+import { DEMO_ARGS, DEMO_LOCK, DEMO_VERSION, DEMO_WORK_DIR, demoFamily, runWith, type DemoFamily } from '../helpers/family';
 import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
@@ -48,7 +48,7 @@ async function archiveTags(file: string): Promise<string[]> {
 
 test.serial('save step: one archive with every family image and the repo image, the demo artifact, manifest with the ansible commit', async (t) => {
   const dir = tempDir();
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     const run = runWith(demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR, args: [...DEMO_ARGS, '--save-dir', dir, '--jobs', '2'] }));
     const result = await saveImages(run);
     const archive = `contrail-images-debian12-${DEMO_VERSION}.tar.gz`;
@@ -71,7 +71,7 @@ const cli = (task: string, ...more: string[]) =>
 
 test.serial('gulp save twice: the second run builds nothing and rewrites nothing', async (t) => {
   const dir = tempDir();
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     const first = await runGulp(cli('save', '--save-dir', dir));
     t.is(first.code, 0, first.stdout + first.stderr);
     const archive = path.join(dir, `contrail-images-debian12-${DEMO_VERSION}.tar.gz`);
@@ -84,7 +84,7 @@ test.serial('gulp save twice: the second run builds nothing and rewrites nothing
 });
 
 test.serial('gulp push with --registry-user: every image, the repo image and the ansible artifact in the catalog, digests read back match the summary', async (t) => {
-  await withTestLock('demo-family', async () => {
+  await withTestLock(DEMO_LOCK, async () => {
     const r = await runGulp(cli('push', '--registry', registry.address, '--registry-user', USER), {
       CONTAINER_REGISTRY_PASSWORD: PASSWORD, DOCKER_CONFIG: tempDir(),
     });

@@ -26,6 +26,8 @@ export const DEMO_VERSION = process.env.CONTRAIL_TEST_DEMO_VERSION || '4.0.0.0-2
 const DEMO_REPO_PORT = process.env.CONTRAIL_TEST_DEMO_REPO_PORT || '';
 /** one work folder for every test file, so the last summary (build times) and prep outputs carry over */
 export const DEMO_WORK_DIR = path.join(os.tmpdir(), `contrail-docker-test-demo-work${process.env.CONTRAIL_TEST_DEMO_VERSION ? `-${DEMO_VERSION}` : ''}`);
+/** held while the demo family is built or used; a session's own family has a lock of its own */
+export const DEMO_LOCK = process.env.CONTRAIL_TEST_DEMO_VERSION ? `demo-family-${DEMO_VERSION}` : 'demo-family';
 /** the flags that select the demo family (with the demo config) on a gulp command line */
 export const DEMO_ARGS = ['--contrail-version', DEMO_VERSION, '--work-dir', DEMO_WORK_DIR, ...(DEMO_REPO_PORT ? ['--repo-port', DEMO_REPO_PORT] : [])];
 
@@ -60,7 +62,7 @@ export function runWith(config: ResolvedConfig, docker?: Docker): Run & { log: M
 /** Builds (or, when current, skips) the demo family under the shared test lock. */
 export async function demoFamily(): Promise<DemoFamily> {
   await Promise.all([demoBaseImage(), demoSources()]);
-  return withTestLock('demo-family', async () => {
+  return withTestLock(DEMO_LOCK, async () => {
     fs.mkdirSync(DEMO_WORK_DIR, { recursive: true });
     const config = demoConfig({ version: DEMO_VERSION, workDir: DEMO_WORK_DIR, args: DEMO_REPO_PORT ? ['--repo-port', DEMO_REPO_PORT] : [] });
     const run = runWith(config);
