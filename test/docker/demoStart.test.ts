@@ -22,7 +22,7 @@ const COMPONENTS = ['controller', 'analytics', 'analyticsdb', 'agent', 'lb', 'ku
 
 interface Started {
   container: Docker.Container;
-  /** stdout and stderr so far, without colours */
+  /** stdout and stderr so far (no terminal: no colours) */
   output: () => string;
   /** resolves with the output once it matches, rejects (with the output) when the container ends first */
   waitFor: (re: RegExp) => Promise<string>;
@@ -49,7 +49,7 @@ async function start(ref: string, env: string[] = [], files: Record<string, stri
   const waiters: (() => void)[] = [];
   const sink = new PassThrough();
   sink.on('data', (d: Buffer) => {
-    text += d.toString().replace(/\x1b\[[0-9;]*m/g, '');
+    text += d.toString();
     waiters.forEach((w) => w());
   });
   const stream = await container.attach({ stream: true, stdout: true, stderr: true });
