@@ -7,7 +7,7 @@
 import { hashTag } from '../lib/cache/identity';
 import { hashLabels } from '../lib/cache/lookup';
 import { runCache } from '../lib/cache/run';
-import { formatPlan, type ImagePlan, type ParentOutcome, type Plan, plannedId, planImage } from '../lib/images/familyPlan';
+import { formatPlan, type ImagePlan, type Plan, plannedOutcome, planImage } from '../lib/images/familyPlan';
 import type { Run } from '../lib/run';
 import { type FamilyNeeds, gatherFacts, prepareFamily } from './familyFacts';
 
@@ -18,12 +18,9 @@ export async function plan(run: Run, needs: FamilyNeeds): Promise<Plan> {
   const cache = await runCache(run);
   const options = { noCache: run.config.noCache };
   const done = new Map<string, ImagePlan>();
-  const outcome = (member: string): ParentOutcome => {
-    const p = done.get(member)!;
-    const id = plannedId(p, facts.get(member)!);
-    if (id) return { id };
-    return p.action === 'build' ? { rebuilt: true } : { failed: true };
-  };
+  const outcome = plannedOutcome(done, facts);
+  // the family's plan (lib/images/familyPlan.ts planFamily), with one more fact gathered on the
+  // way: an image that would be built is looked up in the cache registry by its input hash
   for (const name of family.graph.order) {
     let p = planImage(facts.get(name)!, outcome, options);
     if (p.action === 'build' && p.inputHash && cache) {

@@ -90,15 +90,20 @@ export function plannedId(p: ImagePlan, f: ImageFacts): string | null {
   return null;
 }
 
-/** Every image in order (parents first): what `gulp plan` prints and buildImages would do. */
-export function planFamily(order: string[], facts: Map<string, ImageFacts>, options: PlanOptions): ImagePlan[] {
-  const done = new Map<string, ImagePlan>();
-  const outcome = (member: string): ParentOutcome => {
+/** What a family parent comes to, by the plans made so far (parents are planned before children). */
+export function plannedOutcome(done: ReadonlyMap<string, ImagePlan>, facts: ReadonlyMap<string, ImageFacts>) {
+  return (member: string): ParentOutcome => {
     const p = done.get(member)!;
     const id = plannedId(p, facts.get(member)!);
     if (id) return { id };
     return p.action === 'build' ? { rebuilt: true } : { failed: true };
   };
+}
+
+/** Every image in order (parents first): what `gulp plan` prints and buildImages would do. */
+export function planFamily(order: string[], facts: Map<string, ImageFacts>, options: PlanOptions): ImagePlan[] {
+  const done = new Map<string, ImagePlan>();
+  const outcome = plannedOutcome(done, facts);
   for (const name of order) done.set(name, planImage(facts.get(name)!, outcome, options));
   return order.map((n) => done.get(n)!);
 }
