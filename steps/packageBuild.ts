@@ -75,6 +75,9 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
       pr.manifest = parseManifest(readTextOrNull(manifestFile)) ?? pr.manifest;
     }
   }
+  // sources no longer configured leave the manifest first: their packages must not clash with,
+  // or be installed into the builder for, what the configured sources build
+  pruneManifest(pr);
   const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);

@@ -111,7 +111,7 @@ export async function rpmPackageBuild(run: Run, deps: { baseImage(): Promise<Bas
           logFile: path.join(paths.logs, 'contrail-builder.log'), signal, context: RPM_BUILDER.context,
         }, log);
         builder = await startBuilder(docker, image.id, config.network, config.workDir, signal, RPM_BUILDER);
-        const earlier = manifest.sources.filter((e) => !toBuild.some((t) => t.r.source.name === e.name)).flatMap((e) => e.files.map((f) => f.file));
+        const earlier = manifest.sources.filter((e) => order.includes(e.name) && !toBuild.some((t) => t.r.source.name === e.name)).flatMap((e) => e.files.map((f) => f.file));
         await builder.addPackages(paths.packages, earlier.filter((f) => present(f)));
       }
       const logFile = sourceLog(paths.logs, name);
@@ -136,7 +136,7 @@ export async function rpmPackageBuild(run: Run, deps: { baseImage(): Promise<Bas
           builtAt: new Date().toISOString(),
           files: outputs,
         };
-        const clash = fileClash([...manifest.sources.filter((e) => e.name !== name), entry]);
+        const clash = fileClash([...manifest.sources.filter((e) => e.name !== name && order.includes(e.name)), entry]);
         if (clash) throw buildError(`packageBuild: sources ${clash.first} and ${clash.second} both build ${clash.file}`, 'give each package one source');
         for (const f of files) fs.renameSync(f, path.join(paths.packages, path.basename(f)));
         const next = updateManifest(manifest, entry, order);

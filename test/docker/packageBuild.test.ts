@@ -143,6 +143,23 @@ test('only what changed is rebuilt; a later source still finds an earlier, skipp
   t.deepEqual(fs.readdirSync(path.join(workDir, 'packages')).filter((f) => f.startsWith('.tmp-')), []);
 });
 
+test('a source no longer configured leaves the manifest first: another source may now build its package', async (t) => {
+  const src = tempDir('t-repo-src-');
+  // both build contrail-vcenter-plugin_4.0.0.0-20_all.deb (orchestration did before the plugin had a source of its own)
+  const orchestration = copySource('contrail-orchestration', path.join(src, 'contrail-orchestration'));
+  const plugin = path.join(src, 'contrail-vcenter-plugin');
+  fs.cpSync(path.join(ROOT, 'examples', 'demo', 'packages', 'contrail-vcenter-plugin'), plugin, { recursive: true });
+  const workDir = tempDir('t-repo-build-work-');
+  await packageBuild(testRun(configWith([{ name: 'contrail-orchestration', path: orchestration }], [], workDir).config));
+  t.true(manifestOf(workDir).sources.some((e) => e.name === 'contrail-orchestration'));
+
+  const run = testRun(configWith([{ name: 'contrail-vcenter-plugin', path: plugin }], ['contrail-vcenter-plugin'], workDir).config);
+  const result = await packageBuild(run);
+  t.deepEqual(manifestOf(workDir).sources.map((e) => e.name), ['contrail-vcenter-plugin']);
+  t.deepEqual(result.debs.map((d) => path.basename(d)), ['contrail-vcenter-plugin_4.0.0.0-20_all.deb']);
+  t.false(fs.existsSync(path.join(workDir, 'packages', 'contrail-kube-manager_4.0.0.0-20_all.deb')));
+});
+
 test('git sources: tag, branch, full commit id and subdir; the commit decides the skip', async (t) => {
   const root = tempDir('t-repo-git-');
   const repo = await gitRepo(path.join(root, 'contrail-utils'), (d) => fs.cpSync(path.join(DEMO_SOURCES, 'contrail-utils'), d, { recursive: true }));
