@@ -77,7 +77,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   }
   // sources no longer configured leave the manifest first: their packages must not clash with,
   // or be installed into the builder for, what the configured sources build
-  pruneManifest(pr);
+  pruneManifest(pr, { createMissing: false });
   const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
@@ -197,10 +197,11 @@ function writeManifest(pr: PackageRun, next: { manifest: Manifest; stale: string
   for (const f of next.stale) fs.rmSync(path.join(pr.paths.packages, f), { force: true });
 }
 
-/** Sources no longer configured: dropped from the manifest, their files removed. */
-function pruneManifest(pr: PackageRun): void {
+/** Sources no longer configured: dropped from the manifest, their files removed; the manifest written when missing (after the builds). */
+function pruneManifest(pr: PackageRun, options = { createMissing: true }): void {
   const pruned = updateManifest(pr.manifest, null, sourceOrder(pr));
-  if (pruned.stale.length || pruned.manifest.sources.length !== pr.manifest.sources.length || !fs.existsSync(pr.manifestFile)) writeManifest(pr, pruned);
+  const missing = options.createMissing && !fs.existsSync(pr.manifestFile);
+  if (pruned.stale.length || pruned.manifest.sources.length !== pr.manifest.sources.length || missing) writeManifest(pr, pruned);
 }
 
 /** Every package named in packages.build.expect came out. */

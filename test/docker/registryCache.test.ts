@@ -38,7 +38,7 @@ test.before(async () => {
   if (!fs.existsSync(artifact)) artifact = (await demoFamily()).ansible.artifact;
   dir = tempDir('contrail-cache-');
   workDir = path.join(dir, 'work');
-  for (const s of ['contrail-lib', 'contrail-utils']) fs.cpSync(path.join(ROOT, 'examples/demo/packages', s), path.join(dir, 'packages', s), { recursive: true });
+  for (const s of ['contrail-lib', 'contrail-utils']) fs.cpSync(path.join(ROOT, 'test/fixtures/packages', s), path.join(dir, 'packages', s), { recursive: true });
   fs.mkdirSync(path.join(dir, 'lb'));
   fs.copyFileSync(path.join(ROOT, 'dockerfiles/lb/Dockerfile'), path.join(dir, 'lb/Dockerfile'));
   fs.copyFileSync(artifact, path.join(dir, 'contrail-ansible.tar.gz'));
