@@ -28,6 +28,8 @@ export interface TestRegistry {
   catalog(): Promise<string[]>;
   /** Docker-Content-Digest of `<name>:<tag>`, or null when the registry does not have it */
   manifestDigest(name: string, tag: string): Promise<string | null>;
+  /** the config digest of `<name>:<tag>` (an image's id is its config digest), or null */
+  configDigest(name: string, tag: string): Promise<string | null>;
   tags(name: string): Promise<string[]>;
   stop(): Promise<void>;
 }
@@ -130,6 +132,12 @@ export async function startRegistry(port: number, options: RegistryOptions = {})
       if (r.status === 404) return null;
       if (r.status !== 200) throw new Error(`manifest ${name}:${tag}: HTTP ${r.status} ${r.body}`);
       return String(r.headers['docker-content-digest']);
+    },
+    async configDigest(name, tag) {
+      const r = await get(port, `/v2/${name}/manifests/${tag}`, { ...authHeader, Accept: MANIFEST_TYPES.join(', ') });
+      if (r.status === 404) return null;
+      if (r.status !== 200) throw new Error(`manifest ${name}:${tag}: HTTP ${r.status} ${r.body}`);
+      return String((JSON.parse(r.body) as { config?: { digest?: string } }).config?.digest ?? '');
     },
     async stop() {
       if (exited) return;
