@@ -3,7 +3,7 @@
  * `debian-binary` holding "2.x", followed by `control.tar*` and `data.tar*`. Checked before the
  * files reach dpkg-scanpackages, so a stray or corrupt file is named as an input error.
  */
-import * as fs from 'node:fs';
+import { checkFileBytes } from '../fs/read';
 
 const AR_MAGIC = '!<arch>\n';
 const MEMBER_HEADER = 60;
@@ -52,18 +52,7 @@ export function debProblem(read: (offset: number, length: number) => Buffer, siz
 
 /** The same check on a file. */
 export function debFileProblem(file: string): string | null {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const { size } = fs.fstatSync(fd);
-    const read = (offset: number, length: number) => {
-      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-      if (buf.length) fs.readSync(fd, buf, 0, buf.length, offset);
-      return buf;
-    };
-    return debProblem(read, size);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return checkFileBytes(file, debProblem);
 }
 
 export interface DebName {

@@ -4,7 +4,7 @@
  * Checked before the files reach createrepo_c, so a stray, truncated or source RPM is named as an
  * input error. Pure, apart from reading the file.
  */
-import * as fs from 'node:fs';
+import { checkFileBytes } from '../fs/read';
 
 const LEAD = 96;
 const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01]);
@@ -40,18 +40,7 @@ export function rpmProblem(read: (offset: number, length: number) => Buffer, siz
 
 /** The same check on a file. */
 export function rpmFileProblem(file: string): string | null {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const { size } = fs.fstatSync(fd);
-    const read = (offset: number, length: number) => {
-      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-      if (buf.length) fs.readSync(fd, buf, 0, buf.length, offset);
-      return buf;
-    };
-    return rpmProblem(read, size);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return checkFileBytes(file, rpmProblem);
 }
 
 export interface RpmName {
