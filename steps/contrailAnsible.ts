@@ -36,6 +36,7 @@ import { sha256File } from '../lib/hash';
 import { ansibleArtifactName, ansibleManifestName, galaxyImageRef } from '../lib/naming';
 import type { Run } from '../lib/run';
 import type { AnsibleResult } from '../lib/steps';
+import type { AnsiblePlan } from '../lib/plan/runPlan';
 import { didYouMean, formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
@@ -53,8 +54,7 @@ interface Outputs {
 }
 
 export async function contrailAnsible(run: Run): Promise<AnsibleResult> {
-  const dir = workPaths(run.config.workDir).artifacts;
-  const out = { artifact: path.join(dir, ansibleArtifactName(run.config.version)), manifest: path.join(dir, ansibleManifestName(run.config.version)) };
+  const out = outputsOf(run);
   const given = run.config.ansible.artifact;
   return (given && (await fromGivenArtifact(run, given, out))) || fromGit(run, out);
 }
@@ -87,11 +87,56 @@ async function fromGivenArtifact(run: Run, given: string, out: Outputs): Promise
 }
 
 async function fromGit(run: Run, out: Outputs): Promise<AnsibleResult> {
+  const { ref } = run.config.ansible;
+  const started = Date.now();
+  const resolved = await resolveAnsibleRef(run);
+  const stale = await staleness(run, out, resolved);
+  if (!stale) {
+    const manifest = parseManifest(fs.readFileSync(out.manifest, 'utf8'))!;
+    run.log.info(`contrail-ansible: ${path.basename(out.artifact)} is current (${ref} is still ${manifest.commit.slice(0, 12)}); reused in ${formatDuration(Date.now() - started)}`);
+    return { artifact: out.artifact, sha256: manifest.sha256, commit: manifest.commit, manifest: out.manifest };
+  }
+  const cached = await fromRegistry(run, out, resolved);
+  if (cached) return cached;
+  run.log.info(`contrail-ansible: making ${path.basename(out.artifact)} from ${run.config.ansible.repo} at ${ref} (${stale})`);
+  return build(run, out, resolved);
+}
+
+const outputsOf = (run: Run): Outputs => {
+  const dir = workPaths(run.config.workDir).artifacts;
+  return { artifact: path.join(dir, ansibleArtifactName(run.config.version)), manifest: path.join(dir, ansibleManifestName(run.config.version)) };
+};
+
+/**
+ * What contrailAnsible would do, and the sha256 the images would see (null: made anew), read
+ * without writing anything: git ls-remote, the artifact and its manifest, a registry manifest.
+ * `gulp plan` prints it (steps/plan.ts).
+ */
+export async function ansiblePlan(run: Run): Promise<{ plan: AnsiblePlan; sha256: string | null; artifact: string }> {
+  const out = outputsOf(run);
+  const given = run.config.ansible.artifact;
+  if (given) {
+    const local = !/^https?:\/\//.test(given) && fs.existsSync(given);
+    return { plan: { action: 'given', reason: `ansible.artifact ${given}, copied at build time (if unreachable then, made from ansible.repo)` }, sha256: local ? await sha256File(given) : null, artifact: out.artifact };
+  }
+  const resolved = await resolveAnsibleRef(run);
+  const stale = await staleness(run, out, resolved);
+  if (!stale) {
+    const manifest = parseManifest(fs.readFileSync(out.manifest, 'utf8'))!;
+    return { plan: { action: 'reuse', reason: `${run.config.ansible.ref} is still ${manifest.commit.slice(0, 12)}` }, sha256: manifest.sha256, artifact: out.artifact };
+  }
+  const cache = await runCache(run);
+  const found = cache && resolved.commit ? await findArtifact(cache.client, cache.address, run.config.ansible.repo, resolved.commit).catch(() => null) : null;
+  if (found) return { plan: { action: 'fetch', reason: `${stale}; the registry has the artifact of ${resolved.commit!.slice(0, 12)}` }, sha256: found.manifest.sha256, artifact: out.artifact };
+  return { plan: { action: 'make', reason: stale }, sha256: null, artifact: out.artifact };
+}
+
+/** ansible.ref resolved with git ls-remote; an unreachable repo or unknown ref is an input error. */
+async function resolveAnsibleRef(run: Run): Promise<ResolvedRef> {
   const { repo, ref } = run.config.ansible;
   // config checked these already; the step checks again, as it hands them to git
   checkGitUrl(repo, 'ansible.repo');
   checkGitRef(ref, 'ansible.ref');
-  const started = Date.now();
   let listing: string;
   try {
     listing = await lsRemote(repo, { signal: run.signal });
@@ -107,16 +152,7 @@ async function fromGit(run: Run, out: Outputs): Promise<AnsibleResult> {
     throw inputError(`ansible.ref ${quote(ref)} is not a branch, tag or commit id of ${repo}`,
       near ? `did you mean ${quote(near)}?` : `give a branch, tag or commit id of that repository (ansible.ref, CONTRAIL_ANSIBLE_REF, --ansible-ref)`);
   }
-  const stale = await staleness(run, out, resolved);
-  if (!stale) {
-    const manifest = parseManifest(fs.readFileSync(out.manifest, 'utf8'))!;
-    run.log.info(`contrail-ansible: ${path.basename(out.artifact)} is current (${ref} is still ${manifest.commit.slice(0, 12)}); reused in ${formatDuration(Date.now() - started)}`);
-    return { artifact: out.artifact, sha256: manifest.sha256, commit: manifest.commit, manifest: out.manifest };
-  }
-  const cached = await fromRegistry(run, out, resolved);
-  if (cached) return cached;
-  run.log.info(`contrail-ansible: making ${path.basename(out.artifact)} from ${repo} at ${ref} (${stale})`);
-  return build(run, out, resolved);
+  return resolved;
 }
 
 /**

@@ -6,7 +6,8 @@
 import type { BaseImage } from '../lib/docker/osImage';
 import type { OsFamily } from '../lib/packages/osFamily';
 import type { CleanResult } from '../lib/clean/cleanAll';
-import type { Plan } from '../lib/images/familyPlan';
+import type { Plan } from '../lib/plan/runPlan';
+import type { PrepOutcomes } from './plan';
 import type { RegistryTarget } from '../lib/push/connect';
 import type { PushOutcome } from '../lib/push/targets';
 import type { SaveResult } from '../lib/save/saveAll';
@@ -92,12 +93,23 @@ export const buildImages = defineStep<BuildResult, typeof family, typeof familyC
   load: async () => (require('./buildImages') as typeof import('./buildImages')).buildImages,
 });
 
-export const plan = defineStep<Plan, typeof family, typeof familyChecks>({
+// plan reads facts only: prep's plan is made from them (git ls-remote, files, engine inspections,
+// registry manifests), not by running prep.
+export const planPrep = defineStep<PrepOutcomes>({
+  name: 'planPrep',
+  description: "What prep would do (packages, repo, contrail-ansible), from facts only",
+  // the flags of the steps whose facts it reads
+  flags: [...new Set([osFamily, packageBuild, contrailRepo, contrailAnsible].flatMap((s) => s.flags))],
+  listed: false,
+  load: async () => (require('./plan') as typeof import('./plan')).prepOutcomes,
+});
+
+export const plan = defineStep<Plan, { prep: typeof planPrep }, typeof familyChecks>({
   name: 'plan',
-  description: 'Show what would be built and what skipped, and why, without building',
-  flags: BUILD_FLAGS,
+  description: 'Show what a build would do, step by step, and why, without building anything',
+  flags: [...BUILD_FLAGS, 'json'],
   first: familyChecks,
-  needs: family,
+  needs: { prep: planPrep },
   load: async () => (require('./plan') as typeof import('./plan')).plan,
 });
 

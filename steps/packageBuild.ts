@@ -36,7 +36,7 @@ import { runCache } from '../lib/cache/run';
 export const sourceLog = (logs: string, name: string) => path.join(logs, `package-${name}.log`);
 
 /** What one packageBuild run works with. */
-interface PackageRun {
+export interface PackageRun {
   run: Run;
   base: BaseImage;
   /** builderHash: the recipe part of every source's key */
@@ -55,20 +55,11 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   }
   if ((await runStep(run, osFamily)) === 'rpm') return rpmPackageBuild(run, { baseImage: () => runStep(run, baseImage) });
   checkNoSpecs(sources);
-  const paths = workPaths(run.config.workDir);
-  const manifestFile = path.join(paths.packages, MANIFEST_NAME);
-  fs.mkdirSync(paths.packages, { recursive: true });
-  const manifest = parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os);
-
-  // Resolve every source (and check every folder) before anything builds, or waits for the base image.
-  const resolved = await resolvePackageSources(run);
-  // a recipe's own part of the key (its key files read and checked here, before any Docker work)
-  const { version, os, packages } = run.config;
-  const recipeParts = new Map(resolved.map((r) => [r, isRecipeSource(r.source) ? recipeHash(r.source, packages.build.builder, version, os) : null]));
-  const base = await runStep(run, baseImage);
-  const pr: PackageRun = { run, base, recipe: builderHash(base.id), recipeParts, paths, manifestFile, manifest };
+  fs.mkdirSync(workPaths(run.config.workDir).packages, { recursive: true });
+  const { pr, resolved, keys } = await packageFacts(run, () => runStep(run, baseImage));
+  const { paths, manifestFile } = pr;
+  const { version, os } = run.config;
   // a work folder without these sources' packages: the cache registry may have them (lib/cache/packages.ts)
-  const keys = resolved.map((r) => keyOf(pr, r));
   if (!packagesPresent(pr.manifest, keys, (f) => fs.existsSync(path.join(paths.packages, f)))) {
     const cache = await runCache(run);
     if (await restorePackages({ cache, docker: await run.engine(), os, version, keys, dir: paths.packages, manifestFile, log: run.log, signal: run.signal })) {
@@ -78,7 +69,7 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   // sources no longer configured leave the manifest first: their packages must not clash with,
   // or be installed into the builder for, what the configured sources build
   pruneManifest(pr, { createMissing: false });
-  const decisions = planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
+  const decisions = await planPackages(pr, resolved);
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
 
@@ -90,6 +81,30 @@ export async function packageBuild(run: Run): Promise<PackageBuildResult> {
   await buildAll(pr, toBuild);
   pruneManifest(pr);
   return { ...checkExpected(pr), sourcesKey: sourcesKey(keys), manifestText: JSON.stringify(pr.manifest) };
+}
+
+/**
+ * The facts packageBuild decides from, read without writing anything: every source resolved
+ * (git ls-remote, folder hashes), the manifest of what was built, each source's key. `gulp plan`
+ * gathers the same (steps/plan.ts).
+ */
+export async function packageFacts(run: Run, base: () => Promise<BaseImage>): Promise<{ pr: PackageRun; resolved: ResolvedSource[]; keys: string[] }> {
+  const paths = workPaths(run.config.workDir);
+  const manifestFile = path.join(paths.packages, MANIFEST_NAME);
+  const manifest = parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os);
+  // Resolve every source (and check every folder) before anything builds, or waits for the base image.
+  const resolved = await resolvePackageSources(run);
+  // a recipe's own part of the key (its key files read and checked here, before any Docker work)
+  const { version, os, packages } = run.config;
+  const recipeParts = new Map(resolved.map((r) => [r, isRecipeSource(r.source) ? recipeHash(r.source, packages.build.builder, version, os) : null]));
+  const b = await base();
+  const pr: PackageRun = { run, base: b, recipe: builderHash(b.id), recipeParts, paths, manifestFile, manifest };
+  return { pr, resolved, keys: resolved.map((r) => keyOf(pr, r)) };
+}
+
+/** Which sources are built and which skipped, and why (lib/packages/buildPlan.ts planSources), from the manifest as it is. */
+export async function planPackages(pr: PackageRun, resolved: ResolvedSource[]): Promise<SkipDecision[]> {
+  return planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
 }
 
 const keyOf = (pr: PackageRun, r: ResolvedSource) => {

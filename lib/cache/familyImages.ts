@@ -31,6 +31,10 @@ export interface FamilyFromRegistry {
 
 const perRun = new WeakMap<Run, FamilyFromRegistry>();
 
+/** The image the cache registry holds for this input hash (a manifest request, no pull): the one lookup plan and buildImages make. */
+export const findFamilyImage = (cache: RegistryCache, ref: string, inputHash: string): Promise<CachedImage | null> =>
+  cache.find(ref, hashTag(inputHash), hashLabels(inputHash));
+
 export function familyFromRegistry(run: Run, cache: RegistryCache | null): FamilyFromRegistry {
   const known = perRun.get(run);
   if (known) return known;
@@ -52,7 +56,7 @@ export function familyFromRegistry(run: Run, cache: RegistryCache | null): Famil
   const api: FamilyFromRegistry = {
     async take(name, ref, inputHash) {
       if (!cache) return null;
-      const found = await cache.find(ref, hashTag(inputHash), hashLabels(inputHash));
+      const found = await findFamilyImage(cache, ref, inputHash);
       if (!found) return null;
       const reason = `${HOW.registry} (input hash ${inputHash.slice(0, 12)})`;
       if (!wantsLocalImages(run)) {

@@ -54,14 +54,21 @@ export interface RestoreRequest {
   signal: AbortSignal;
 }
 
+/** The repo image the cache registry holds for these sources' keys, with its manifest; null when it has none (a manifest request, no pull). */
+export async function findPackages(cache: RegistryCache | null, os: string, version: string, keys: readonly string[]) {
+  if (!cache) return null;
+  const found = await cache.find(repoImageRef(os, version), sourcesTag(sourcesKey(keys)));
+  const manifest = found && manifestFromLabels(found.labels, keys);
+  return found && manifest ? { found, manifest } : null;
+}
+
 /** Restores the packages from the cache registry; false when it has none for these sources (then they are built). */
 export async function restorePackages(req: RestoreRequest): Promise<boolean> {
-  if (!req.cache) return false;
   const ref = repoImageRef(req.os, req.version);
   const key = sourcesKey(req.keys);
-  const found = await req.cache.find(ref, sourcesTag(key));
-  const manifest = found && manifestFromLabels(found.labels, req.keys);
-  if (!found || !manifest) return false;
+  const stored = await findPackages(req.cache, req.os, req.version, req.keys);
+  if (!req.cache || !stored) return false;
+  const { found, manifest } = stored;
   const started = Date.now();
   try {
     await req.cache.pull(found, ref, req.signal);

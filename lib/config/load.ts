@@ -24,7 +24,7 @@ export interface ConfigInputs {
 
 export interface ResolvedConfig extends Config {
   /** task flags that are not part of a build's description */
-  flags: { all: boolean; wait: boolean };
+  flags: { all: boolean; wait: boolean; json?: boolean };
 }
 
 type Json = Record<string, any>;

@@ -8,11 +8,15 @@ import type { ImageStatus } from '../steps';
 import { type ImageInputs, inputHash } from './inputs';
 import { decide, type ExistingImage, packagesOutrunCache } from './skip';
 
-/** What happens to an image; its outcome in summary.json and the console is STATUS[action]. */
-export type PlanAction = 'build' | 'skip' | 'fetch' | 'fail' | 'blocked';
+/**
+ * What happens to an image; its outcome in summary.json and the console is STATUS[action].
+ * undecided: only in `gulp plan`, when a fact the decision needs can be read only after prep
+ * (the repo's index while its container is stopped).
+ */
+export type PlanAction = 'build' | 'skip' | 'fetch' | 'fail' | 'blocked' | 'undecided';
 
 /** fetch: not built, taken from the cache registry (lib/cache), where an image of the same input hash is */
-export const STATUS: Record<PlanAction, ImageStatus> = { build: 'built', skip: 'skipped', fetch: 'skipped', fail: 'failed', blocked: 'blocked' };
+export const STATUS: Record<Exclude<PlanAction, 'undecided'>, ImageStatus> = { build: 'built', skip: 'skipped', fetch: 'skipped', fail: 'failed', blocked: 'blocked' };
 
 /**
  * A parent image as its Dockerfile names it (`ref`, the key of its id in the inputs): a member
@@ -34,10 +38,14 @@ export interface ImageFacts {
   existing: (ExistingImage & { size: number }) | null;
   /** what the cache registry holds under the input hash this image would have (asked once that hash is known) */
   inRegistry?: { inputHash: string; id: string } | null;
+  /** plan only: the package sources whose rebuild changes this image's packages (named in the reason) */
+  changedBy?: string[];
+  /** plan only: why its packages cannot be known before prep runs */
+  undecided?: string;
 }
 
 /** What a family parent comes to: its image id, to be rebuilt (id not known yet), or failed. */
-export type ParentOutcome = { id: string } | { rebuilt: true } | { failed: true };
+export type ParentOutcome = { id: string } | { rebuilt: true } | { failed: true } | { undecided: true };
 
 export interface ImagePlan {
   component: string;
@@ -68,19 +76,22 @@ export function planImage(f: ImageFacts, parentOutcome: (member: string) => Pare
     if ('member' in p) {
       const o = parentOutcome(p.member);
       if ('failed' in o) return plan('blocked', `blocked by ${p.memberRef}`);
+      if ('undecided' in o) return plan('undecided', `parent ${p.memberRef} is undecided`);
       if ('rebuilt' in o) rebuilt ??= p.memberRef;
       else ids[p.ref] = o.id;
     } else if (p.id === null) pull.push(p.ref);
     else ids[p.ref] = p.id;
   }
   if (f.problem) return plan('fail', f.problem);
+  if (f.undecided) return plan('undecided', f.undecided);
   if (rebuilt) return plan('build', `parent ${rebuilt} would be rebuilt`);
   if (pull.length) return plan('build', `parent ${pull[0]} (not local; the build would pull it) would be pulled`, null, { pull });
   const inputs: ImageInputs = { ...f.own, parents: ids };
   const d = decide(f.existing, inputs, options);
   const hash = inputHash(inputs);
   if (d.build && !options.noCache && f.inRegistry?.inputHash === hash) return plan('fetch', `from the registry (input hash ${hash.slice(0, 12)})`, inputs);
-  return plan(d.build ? 'build' : 'skip', d.reason, inputs, { bypassLayerCache: d.build && packagesOutrunCache(f.existing, inputs) });
+  const by = d.build && f.changedBy?.length ? ` (package source ${f.changedBy.join(', ')} rebuilt)` : '';
+  return plan(d.build ? 'build' : 'skip', `${d.reason}${by}`, inputs, { bypassLayerCache: d.build && packagesOutrunCache(f.existing, inputs) });
 }
 
 /** The id an image that is skipped or fetched has; null for the other actions. */
@@ -96,6 +107,7 @@ export function plannedOutcome(done: ReadonlyMap<string, ImagePlan>, facts: Read
     const p = done.get(member)!;
     const id = plannedId(p, facts.get(member)!);
     if (id) return { id };
+    if (p.action === 'undecided') return { undecided: true };
     return p.action === 'build' ? { rebuilt: true } : { failed: true };
   };
 }
@@ -119,6 +131,7 @@ export function formatPlan(plan: { entries: Pick<ImagePlan, 'component' | 'ref' 
   if (count('fetch')) tally.push(`${count('fetch')} from the registry`);
   if (count('fail')) tally.push(`${count('fail')} would fail`);
   if (count('blocked')) tally.push(`${count('blocked')} blocked`);
+  if (count('undecided')) tally.push(`${count('undecided')} decided after prep`);
   return [
     ...plan.entries.map((e) => `${e.action.padEnd(7)} ${e.ref.padEnd(width)}  ${e.reason}`),
     tally.join(', '),

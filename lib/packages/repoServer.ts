@@ -26,6 +26,7 @@ import { localImage, removeImage } from '../docker/images';
 import { folderTar } from '../docker/archive';
 import type { OsFamily } from './osFamily';
 import { RPM_REPO_FLAVOR } from './rpmRepoFlavor';
+import { planRepoServer } from '../plan/repoPlan';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
 
@@ -89,6 +90,9 @@ export interface RepoServer {
 export function repoImageHash(req: Pick<RepoServerRequest, 'baseImage' | 'packageSetId' | 'flavor'>): string {
   return hashJson({ recipe: treeHash((req.flavor ?? DEB_REPO_FLAVOR).context), base: req.baseImage.id, packages: req.packageSetId });
 }
+
+/** The hash the repo container is labelled with: its image's hash and the address it serves. */
+export const repoContainerHash = (imageHash: string, host: string, port: number): string => hashJson({ image: imageHash, host, port });
 
 async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: string, hash: string, log: Logger): Promise<string> {
   const debs = await req.debs();
@@ -176,29 +180,20 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
   const name = repoContainerName(req.os, req.port);
   const url = repoUrl(req.host, req.port);
   const imageHash = repoImageHash(req);
-  const containerHash = hashJson({ image: imageHash, host: req.host, port: req.port });
+  const containerHash = repoContainerHash(imageHash, req.host, req.port);
 
   const existingImage = await localImage(docker, ref);
-  let imageId: string;
-  let imageBuilt = false;
-  if (existingImage?.inputHash === imageHash) {
-    imageId = existingImage.id;
-  } else {
-    imageId = await buildRepoImage(docker, req, ref, imageHash, log);
-    imageBuilt = true;
-  }
+  const existing = await localContainer(docker, name);
+  // one rule for what happens, the one `gulp plan` prints (lib/plan/repoPlan.ts)
+  const plan = planRepoServer({ image: existingImage, container: existing, imageHash, containerHash });
+  const imageBuilt = plan.buildImage;
+  const imageId = plan.buildImage ? await buildRepoImage(docker, req, ref, imageHash, log) : existingImage!.id;
 
   const container = docker.getContainer(name);
-  const existing = await localContainer(docker, name);
-  let action: RepoServer['action'];
-  if (existing && existing.inputHash === containerHash && existing.image === imageId) {
-    if (existing.running) {
-      action = 'reused';
-    } else {
-      await container.start();
-      action = 'started';
-    }
-  } else {
+  const action: RepoServer['action'] = plan.container;
+  if (action === 'started') {
+    await container.start();
+  } else if (action === 'created') {
     if (existing) {
       log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
       await container.remove({ force: true });
@@ -215,7 +210,6 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
       HostConfig: { NetworkMode: req.network },
     });
     await container.start();
-    action = 'created';
   }
   if (existing && existing.image !== imageId) await removeQuietly(docker, existing.image);
   if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);

@@ -17,6 +17,8 @@ import { demoBaseImage, demoConfig } from './docker';
 import { demoSources } from './demoSources';
 import { withTestLock } from './lock';
 import * as steps from '../../steps';
+import { runStep } from '../../lib/step';
+import { prepFromResults } from '../../steps/plan';
 
 /**
  * A session that shares the engine with others whose demo differs (another branch) keeps its
@@ -79,5 +81,7 @@ export function runWithDemoPrep(config: ResolvedConfig, demo: DemoFamily, docker
   const run = runWith(config, docker);
   void run.once(steps.contrailRepo, async () => demo.repo);
   void run.once(steps.contrailAnsible, async () => demo.ansible);
+  // plan reads prep's facts instead of running prep: the same demo results
+  void run.once(steps.planPrep, async () => prepFromResults(demo.repo, demo.ansible, await runStep(run, steps.baseImage)));
   return run;
 }
