@@ -18,14 +18,15 @@ import { findPackages, packagesPresent } from '../lib/cache/packages';
 import { runCache } from '../lib/cache/run';
 import { type ImagePlan, planFamily } from '../lib/images/familyPlan';
 import { repoUrl, pinHost } from '../lib/packages/aptSource';
-import { type Manifest, updateManifest } from '../lib/packages/buildPlan';
+import { type Manifest, type ManifestSource, updateManifest } from '../lib/packages/buildPlan';
+import type { ResolvedSource } from '../lib/packages/sources';
 import { findDebs, flattenDebs, hashDebs, packageSetId } from '../lib/packages/collect';
 import { choosePackagesInput, type PackagesInput, type PathKind } from '../lib/packages/inputs';
 import type { OsFamily } from '../lib/packages/osFamily';
 import { repoContainerHash, repoFlavor, repoImageHash } from '../lib/packages/repoServer';
 import { hasPending, type IndexNow, plannedPackages } from '../lib/plan/imagePackages';
 import { planRepoServer } from '../lib/plan/repoPlan';
-import { type AnsiblePlan, formatRunPlan, type PackagesPlan, type Plan, type RepoPlan, type SourcePlan } from '../lib/plan/runPlan';
+import { type AnsiblePlan, describeChange, formatRunPlan, type SourceChange, type PackagesPlan, type Plan, type RepoPlan, type SourcePlan } from '../lib/plan/runPlan';
 import { repoContainerName, repoImageRef } from '../lib/naming';
 import type { Run } from '../lib/run';
 import type { AnsibleResult, RepoResult } from '../lib/steps';
@@ -124,16 +125,26 @@ async function packagesOutcome(run: Run, input: PackagesInput, base: BaseImage |
     }
   }
   const decisions = await planPackages(pr, resolved);
-  const sources = resolved.map((r, i): SourcePlan => ({
-    name: r.source.name, action: decisions[i].skip ? 'skip' : 'build',
-    reason: decisions[i].skip ? `${r.revision ? `at ${r.revision.slice(0, 12)}, ` : ''}unchanged` : `${decisions[i].reason}${r.revision ? `, now at ${r.revision.slice(0, 12)}` : ''}`,
-  }));
+  const sources = resolved.map((r, i): SourcePlan => {
+    if (decisions[i].skip) return { name: r.source.name, action: 'skip', reason: 'unchanged' };
+    const what = describeChange(sourceChange(r, pr.manifest.sources.find((e) => e.name === r.source.name)));
+    return { name: r.source.name, action: 'build', reason: what ? `${decisions[i].reason}: ${what}` : decisions[i].reason };
+  });
   const rebuilt = new Map<string, string>();
   for (const s of sources.filter((x) => x.action === 'build')) {
     for (const f of pr.manifest.sources.find((e) => e.name === s.name)?.files ?? []) rebuilt.set(f.package, s.name);
   }
   const first = sources.find((s) => s.action === 'build')?.name ?? null;
   return { plan: { input: 'build', sources }, setId: first ? null : manifestSetId(pr.manifest), rebuilt, indexChangedBy: first };
+}
+
+/** A source as resolved now against what the manifest records of it. */
+function sourceChange(r: ResolvedSource, entry: ManifestSource | undefined): SourceChange {
+  const recorded = new Map((entry?.sandbox?.projects ?? []).map((p) => [p.name, p.commit]));
+  return {
+    now: r.commit ?? r.revision, before: entry ? entry.commit ?? entry.revision : null,
+    projects: r.sandbox?.projects.map((p) => ({ name: p.name, now: p.commit, before: entry ? recorded.get(p.name) ?? null : null })),
+  };
 }
 
 /** The id of the package set a manifest records, as contrailRepo computes it from the files (lib/packages/collect.ts). */

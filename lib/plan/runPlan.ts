@@ -64,3 +64,21 @@ export function formatRunPlan(plan: Plan): string[] {
   out.push(`contrail-ansible artifact: ${ansible} (${plan.ansible.reason})`);
   return [...out, ...formatPlan(plan)];
 }
+
+/** A source's recorded and resolved state, as far as plan needs it to say what changed. */
+export interface SourceChange {
+  /** the commit (git source) or revision (folder, sandbox) now, and as recorded; null when not recorded */
+  now: string | null;
+  before: string | null;
+  /** a recipe source's projects: name -> commit now and as recorded */
+  projects?: { name: string; now: string | null; before: string | null }[];
+}
+
+/** What changed in a source, in words: the projects that moved, or the commit it is at now. Pure. */
+export function describeChange(c: SourceChange): string {
+  const moved = (c.projects ?? []).filter((p) => p.now !== p.before);
+  if (moved.length) return moved.map((p) => (p.before === null ? `project ${p.name} is new` : `project ${p.name} moved to ${(p.now ?? 'an unresolved commit').slice(0, 12)}`)).join(', ');
+  if (c.before === null) return 'not built yet';
+  if (c.now !== c.before && c.now) return `now at ${c.now.slice(0, 12)} (was ${c.before.slice(0, 12)})`;
+  return '';
+}
