@@ -16,8 +16,12 @@ export interface Step<R = unknown> {
   readonly first: Readonly<Record<string, Step>>;
   /** steps whose results this one receives; they run side by side */
   readonly needs: Readonly<Record<string, Step>>;
-  /** steps it may run itself, depending on the config (contrailRepo runs packageBuild only without packages) */
-  readonly mayRun: readonly Step[];
+  /**
+   * steps it may run itself, depending on the config (contrailRepo runs packageBuild only without
+   * packages): its work receives a function per key that runs the step (once per run), so a step
+   * module never imports the declarations (no import cycle with steps/index.ts)
+   */
+  readonly mayRun: Readonly<Record<string, Step>>;
   /** false: not a gulp task of its own (baseImage, the pre-build checks) */
   readonly listed: boolean;
   /** no work of its own: its needs, composed (prep, all) */
@@ -31,22 +35,25 @@ export type StepWork<R, N> = (run: Run, needs: N) => Promise<R>;
 /** The results a step's `needs` hand it: `{ repo: contrailRepo }` -> `{ repo: RepoResult }`. */
 export type ResultsOf<N extends Record<string, Step>> = { [K in keyof N]: N[K] extends Step<infer R> ? R : never };
 
-export interface StepDeclaration<R, N extends Record<string, Step>, F extends Record<string, Step>> {
+/** What a step's `mayRun` hands it: `{ base: baseImage }` -> `{ base: () => Promise<BaseImage> }`. */
+export type RunnersOf<M extends Record<string, Step>> = { [K in keyof M]: M[K] extends Step<infer R> ? () => Promise<R> : never };
+
+export interface StepDeclaration<R, N extends Record<string, Step>, F extends Record<string, Step>, M extends Record<string, Step> = NoSteps> {
   name: string;
   description: string;
   flags?: string[];
   first?: F;
   needs?: N;
-  mayRun?: Step[];
+  mayRun?: M;
   listed?: boolean;
   /** e.g. `async () => (await import('../steps/contrailRepo')).contrailRepo`; omitted: a group of its needs */
-  load?: () => Promise<StepWork<R, ResultsOf<N> & ResultsOf<F>>>;
+  load?: () => Promise<StepWork<R, ResultsOf<N> & ResultsOf<F> & RunnersOf<M>>>;
 }
 
-type NoSteps = Record<string, never>;
+export type NoSteps = Record<string, never>;
 
-export function defineStep<R, N extends Record<string, Step> = NoSteps, F extends Record<string, Step> = NoSteps>(
-  d: StepDeclaration<R, N, F>,
+export function defineStep<R, N extends Record<string, Step> = NoSteps, F extends Record<string, Step> = NoSteps, M extends Record<string, Step> = NoSteps>(
+  d: StepDeclaration<R, N, F, M>,
 ): Step<R> {
   const group = async () => undefined as R;
   return {
@@ -55,7 +62,7 @@ export function defineStep<R, N extends Record<string, Step> = NoSteps, F extend
     flags: d.flags ?? [],
     first: d.first ?? {},
     needs: d.needs ?? {},
-    mayRun: d.mayRun ?? [],
+    mayRun: d.mayRun ?? {},
     listed: d.listed ?? true,
     group: !d.load,
     load: (d.load ?? (async () => group)) as Step<R>['load'],
@@ -73,6 +80,7 @@ export function runStep<R>(run: Run, step: Step<R>): Promise<R> {
     const needs = Object.entries(step.needs);
     const values = await Promise.all(needs.map(([, need]) => runStep(run, need)));
     needs.forEach(([key], i) => (results[key] = values[i]));
+    for (const [key, s] of Object.entries(step.mayRun)) results[key] = () => runStep(run, s);
     const work = await step.load();
     return work(run, results) as Promise<R>;
   });
@@ -83,7 +91,7 @@ export function stepsUnder(step: Step): Step[] {
   const seen = new Set<Step>();
   const visit = (s: Step) => {
     if (seen.has(s)) return;
-    for (const d of [...Object.values(s.first), ...Object.values(s.needs), ...s.mayRun]) visit(d);
+    for (const d of [...Object.values(s.first), ...Object.values(s.needs), ...Object.values(s.mayRun)]) visit(d);
     seen.add(s);
   };
   visit(step);

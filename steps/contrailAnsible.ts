@@ -39,8 +39,8 @@ import type { AnsibleResult } from '../lib/steps';
 import type { AnsiblePlan } from '../lib/plan/runPlan';
 import { didYouMean, formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { runStep } from '../lib/step';
-import { baseImage, osFamily } from '.';
+import type { BaseImage } from '../lib/docker/osImage';
+import type { OsFamily } from '../lib/packages/osFamily';
 import { readTextOrNull } from '../lib/fs/read';
 import { findArtifact } from '../lib/cache/ansibleArtifact';
 import { HOW, runCache } from '../lib/cache/run';
@@ -53,7 +53,17 @@ interface Outputs {
   manifest: string;
 }
 
-export async function contrailAnsible(run: Run): Promise<AnsibleResult> {
+/** The steps contrailAnsible may run (steps/index.ts mayRun): the galaxy image derives from the base image. */
+interface AnsibleSteps {
+  baseImage: () => Promise<BaseImage>;
+  osFamily: () => Promise<OsFamily>;
+}
+
+/** A run as contrailAnsible's functions see it: with the steps it may run. */
+type AnsibleRun = Run & { steps: AnsibleSteps };
+
+export async function contrailAnsible(plain: Run, steps: AnsibleSteps): Promise<AnsibleResult> {
+  const run: AnsibleRun = { ...plain, steps };
   const out = outputsOf(run);
   const given = run.config.ansible.artifact;
   return (given && (await fromGivenArtifact(run, given, out))) || fromGit(run, out);
@@ -86,7 +96,7 @@ async function fromGivenArtifact(run: Run, given: string, out: Outputs): Promise
   return { artifact: out.artifact, sha256, commit: from?.commit ?? '', manifest: out.manifest };
 }
 
-async function fromGit(run: Run, out: Outputs): Promise<AnsibleResult> {
+async function fromGit(run: AnsibleRun, out: Outputs): Promise<AnsibleResult> {
   const { ref } = run.config.ansible;
   const started = Date.now();
   const resolved = await resolveAnsibleRef(run);
@@ -230,7 +240,7 @@ function subfolders(dir: string): string[] {
   }
 }
 
-async function build(run: Run, out: Outputs, resolved: ResolvedRef): Promise<AnsibleResult> {
+async function build(run: AnsibleRun, out: Outputs, resolved: ResolvedRef): Promise<AnsibleResult> {
   const paths = workPaths(run.config.workDir);
   fs.mkdirSync(paths.tmp, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(paths.tmp, 'contrail-ansible-'));
@@ -269,7 +279,7 @@ async function checkout(run: Run, resolved: ResolvedRef, src: string): Promise<C
 }
 
 /** Every requirement of the repository (its requirements files, its own roles' dependencies) installed beside it. */
-async function installRequirements(run: Run, src: string, layout: Layout): Promise<ClosureResult> {
+async function installRequirements(run: AnsibleRun, src: string, layout: Layout): Promise<ClosureResult> {
   const top: Requirement[] = [];
   for (const file of topRequirementFiles(repoFiles(src))) {
     const parsed = parseRequirements(fs.readFileSync(path.join(src, file), 'utf8'), file);
@@ -320,9 +330,9 @@ function ownRoleDependencies(src: string, roleDir: string): Requirement[] {
   return [];
 }
 
-async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Requirement[], ownRoles: string[]): Promise<ClosureResult> {
+async function installWithGalaxy(run: AnsibleRun, src: string, layout: Layout, top: Requirement[], ownRoles: string[]): Promise<ClosureResult> {
   const docker = await run.engine();
-  const base = await runStep(run, baseImage);
+  const base = await run.steps.baseImage();
   const paths = workPaths(run.config.workDir);
   const image = await ensureGalaxyImage(docker, {
     ref: galaxyImageRef(run.config.os, run.config.version),
@@ -332,7 +342,7 @@ async function installWithGalaxy(run: Run, src: string, layout: Layout, top: Req
     network: run.config.network,
     logFile: path.join(paths.logs, 'contrail-galaxy-image.log'),
     signal: run.signal,
-    family: await runStep(run, osFamily),
+    family: await run.steps.osFamily(),
   }, run.log);
   const box = await GalaxyContainer.start(docker, image.ref, {
     network: run.config.network,

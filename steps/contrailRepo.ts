@@ -23,8 +23,9 @@ import { repoTrust } from '../lib/packages/repoTrust';
 import type { RepoResult } from '../lib/steps';
 import { formatDuration, quote } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { runStep } from '../lib/step';
-import { baseImage, osFamily, packageBuild } from '.';
+import type { BaseImage } from '../lib/docker/osImage';
+import type { OsFamily } from '../lib/packages/osFamily';
+import type { PackageBuildResult } from '../lib/steps';
 import { rpmContrailRepo } from '../lib/packages/rpmRepoStep';
 
 const pathKind = (p: string): PathKind => {
@@ -94,28 +95,35 @@ async function fromFolder(dir: string): Promise<PackageSet> {
   return fromFiles(files, what, dir);
 }
 
-export async function contrailRepo(run: Run): Promise<RepoResult> {
+/** The steps contrailRepo may run (steps/index.ts mayRun). */
+interface RepoSteps {
+  osFamily: () => Promise<OsFamily>;
+  packageBuild: () => Promise<PackageBuildResult>;
+  baseImage: () => Promise<BaseImage>;
+}
+
+export async function contrailRepo(run: Run, steps: RepoSteps): Promise<RepoResult> {
   const { input, notes } = choosePackagesInput(run.config.packages, pathKind);
   for (const note of notes) run.log.warn(`contrail-repo: ${note}; building the packages from ${INPUT_NAMES.sources}`);
-  if ((await runStep(run, osFamily)) === 'rpm') {
-    return rpmContrailRepo(run, input, { baseImage: () => runStep(run, baseImage), packageBuild: () => runStep(run, packageBuild) });
+  if ((await steps.osFamily()) === 'rpm') {
+    return rpmContrailRepo(run, input, { baseImage: steps.baseImage, packageBuild: steps.packageBuild });
   }
   if (input.kind === 'url') return fromExistingRepo(run, input);
 
   let set: PackageSet;
   if (input.kind === 'tar') set = await fromTarball(run, input);
   else if (input.kind === 'dir') set = await fromFolder(input.dir);
-  else set = await fromBuild(run);
+  else set = await fromBuild(steps.packageBuild);
   try {
-    return await serve(run, set, input.kind);
+    return await serve(run, set, input.kind, await steps.baseImage());
   } finally {
     set.cleanup();
   }
 }
 
 /** packageBuild's output; the repo image carries the sources' key and manifest, so a fresh host finds it (lib/cache/packages.ts). */
-async function fromBuild(run: Run): Promise<PackageSet> {
-  const built = await runStep(run, packageBuild);
+async function fromBuild(packageBuild: RepoSteps['packageBuild']): Promise<PackageSet> {
+  const built = await packageBuild();
   const set = await fromFiles(built.debs, 'packageBuild output');
   return { ...set, labels: { [SOURCES_KEY_LABEL]: built.sourcesKey, [PACKAGES_MANIFEST_LABEL]: built.manifestText } };
 }
@@ -136,9 +144,8 @@ async function fromExistingRepo(run: Run, input: Extract<PackagesInput, { kind: 
 }
 
 /** The package set served by the contrail-repo container: reused, started, or built and replaced. */
-async function serve(run: Run, set: PackageSet, source: RepoResult['source']): Promise<RepoResult> {
+async function serve(run: Run, set: PackageSet, source: RepoResult['source'], base: BaseImage): Promise<RepoResult> {
   const { config, log } = run;
-  const base = await runStep(run, baseImage);
   const paths = workPaths(config.workDir);
   const started = Date.now();
   const server = await ensureRepoServer(await run.engine(), {

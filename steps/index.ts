@@ -11,7 +11,7 @@ import type { PrepOutcomes } from './plan';
 import type { RegistryTarget } from '../lib/push/connect';
 import type { PushOutcome } from '../lib/push/targets';
 import type { SaveResult } from '../lib/save/saveAll';
-import { defineStep } from '../lib/step';
+import { defineStep, type NoSteps } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
 const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache', 'cache-registry', 'builder'];
@@ -33,36 +33,42 @@ export const packageSources = defineStep<void>({
   load: async () => (require('./packageSources') as typeof import('./packageSources')).packageSources,
 });
 
-export const osFamily = defineStep<OsFamily>({
+const base = { baseImage };
+
+export const osFamily = defineStep<OsFamily, NoSteps, NoSteps, typeof base>({
   name: 'osFamily',
   description: 'The OS family (deb or rpm) that picks every package tool: osFamily in the config, else the base image\'s /etc/os-release',
   flags: ['os-family'],
   listed: false,
-  mayRun: [baseImage],
+  mayRun: base,
   load: async () => (require('./osFamily') as typeof import('./osFamily')).osFamily,
 });
 
-export const packageBuild = defineStep<PackageBuildResult>({
+const familyAndBase = { osFamily, baseImage };
+
+export const packageBuild = defineStep<PackageBuildResult, NoSteps, NoSteps, typeof familyAndBase>({
   name: 'packageBuild',
   description: "Build Contrail's Debian packages from the sources in packages.build, in a builder container",
   flags: ['contrail-version', 'os', 'work-dir', 'cache-registry'],
-  mayRun: [osFamily, baseImage],
+  mayRun: familyAndBase,
   load: async () => (require('./packageBuild') as typeof import('./packageBuild')).packageBuild,
 });
 
-export const contrailRepo = defineStep<RepoResult>({
+const repoMayRun = { osFamily, packageBuild, baseImage };
+
+export const contrailRepo = defineStep<RepoResult, NoSteps, NoSteps, typeof repoMayRun>({
   name: 'contrailRepo',
   description: 'Serve the Contrail packages (tar, folder, URL, or packageBuild) from the contrail-repo container',
   flags: ['contrail-version', 'os', 'work-dir', 'packages-tar', 'packages-dir', 'packages-url', 'repo-port', 'cache-registry'],
-  mayRun: [osFamily, packageBuild, baseImage],
+  mayRun: repoMayRun,
   load: async () => (require('./contrailRepo') as typeof import('./contrailRepo')).contrailRepo,
 });
 
-export const contrailAnsible = defineStep<AnsibleResult>({
+export const contrailAnsible = defineStep<AnsibleResult, NoSteps, NoSteps, typeof familyAndBase>({
   name: 'contrailAnsible',
   description: 'Make contrail-ansible-<version>.tar.gz: the repo at its ref with every ansible-galaxy dependency',
   flags: ['contrail-version', 'work-dir', 'ansible-artifact', 'ansible-repo', 'ansible-ref', 'cache-registry'],
-  mayRun: [osFamily, baseImage],
+  mayRun: familyAndBase,
   load: async () => (require('./contrailAnsible') as typeof import('./contrailAnsible')).contrailAnsible,
 });
 

@@ -2,17 +2,16 @@ import { readOsRelease } from '../lib/docker/osRelease';
 import { inputError } from '../lib/errors';
 import { familyFromOsRelease, type OsFamily } from '../lib/packages/osFamily';
 import type { Run } from '../lib/run';
-import { runStep } from '../lib/step';
 import { quote } from '../lib/text';
-import { baseImage } from '.';
+import type { BaseImage } from '../lib/docker/osImage';
 
 /**
  * The build's OS family: the config's osFamily, else what the base image's /etc/os-release says
  * (ID, then ID_LIKE). Every step that picks a package tool asks here.
  */
-export async function osFamily(run: Run): Promise<OsFamily> {
+export async function osFamily(run: Run, steps: { baseImage: () => Promise<BaseImage> }): Promise<OsFamily> {
   if (run.config.osFamily) return run.config.osFamily;
-  const base = await runStep(run, baseImage);
+  const base = await steps.baseImage();
   const text = await readOsRelease(await run.engine(), base.id, run.config.workDir);
   const family = text === null ? null : familyFromOsRelease(text);
   if (!family) {

@@ -26,8 +26,7 @@ import type { Run } from '../lib/run';
 import type { PackageBuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { runStep } from '../lib/step';
-import { baseImage, osFamily } from '.';
+import type { OsFamily } from '../lib/packages/osFamily';
 import { checkNoSpecs, rpmPackageBuild } from '../lib/packages/rpmPackageBuild';
 import { readTextOrNull } from '../lib/fs/read';
 import { packagesPresent, restorePackages, sourcesKey } from '../lib/cache/packages';
@@ -48,15 +47,21 @@ export interface PackageRun {
   manifest: Manifest;
 }
 
-export async function packageBuild(run: Run): Promise<PackageBuildResult> {
+/** The steps packageBuild may run (steps/index.ts mayRun). */
+export interface PackageBuildSteps {
+  osFamily: () => Promise<OsFamily>;
+  baseImage: () => Promise<BaseImage>;
+}
+
+export async function packageBuild(run: Run, steps: PackageBuildSteps): Promise<PackageBuildResult> {
   const { sources } = run.config.packages.build;
   if (sources.length === 0) {
     throw inputError('packages.build.sources is empty: there is nothing to build', 'list the sources, e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}, or give packages.tar/dir/url');
   }
-  if ((await runStep(run, osFamily)) === 'rpm') return rpmPackageBuild(run, { baseImage: () => runStep(run, baseImage) });
+  if ((await steps.osFamily()) === 'rpm') return rpmPackageBuild(run, { baseImage: steps.baseImage });
   checkNoSpecs(sources);
   fs.mkdirSync(workPaths(run.config.workDir).packages, { recursive: true });
-  const { pr, resolved, keys } = await packageFacts(run, () => runStep(run, baseImage));
+  const { pr, resolved, keys } = await packageFacts(run, steps.baseImage);
   const { paths, manifestFile } = pr;
   const { version, os } = run.config;
   // a work folder without these sources' packages: the cache registry may have them (lib/cache/packages.ts)

@@ -5,7 +5,9 @@
  * input-hash label must be the one the tag was derived from.
  */
 import { LABELS } from '../docker/labels';
-import type { Manifest, RegistryClient } from '../push/registryApi';
+import { configDigest, type Manifest, type RegistryClient } from '../push/registryApi';
+
+export { configDigest };
 import type { RegistryPlace } from './identity';
 
 export interface CachedImage {
@@ -15,24 +17,6 @@ export interface CachedImage {
   /** the image config's digest: the image id after a pull (sha256:...) */
   id: string;
   labels: Record<string, string>;
-}
-
-const IMAGE_MANIFESTS = new Set([
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-]);
-
-/** The config digest of an image manifest; null for anything else (an index, a foreign artifact). */
-export function configDigest(m: Manifest): string | null {
-  try {
-    const body = JSON.parse(m.body) as { mediaType?: string; config?: { digest?: string } };
-    const type = m.mediaType || body.mediaType || '';
-    if (type && !IMAGE_MANIFESTS.has(type)) return null;
-    const d = body.config?.digest;
-    return typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d) ? d : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The labels of an image config blob's text; {} when it has none. */

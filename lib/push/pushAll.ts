@@ -1,6 +1,6 @@
 /**
  * Publishes the family all or nothing. First every image is uploaded under its identity tag
- * (`h-<input hash>`, lib/cache/identity.ts), up to `jobs` at once: tagged by id, pushed through
+ * (`h-<input hash>`, lib/push/identity.ts), up to `jobs` at once: tagged by id, pushed through
  * the engine, its manifest digest read back and compared; an image the registry already holds
  * under that tag is not uploaded again, and one that is only in the registry is not pulled.
  * Only when every image is there are the version tags moved, one after another, each a manifest
@@ -12,7 +12,7 @@ import { buildError } from '../errors';
 import { mapLimit } from '../limit';
 import type { Logger } from '../log';
 import type { ShipImage } from '../ship';
-import { configDigest } from '../cache/lookup';
+import { configDigest } from './registryApi';
 import { pushStream, removeImage, tagImage } from '../docker/images';
 import { followJsonStream } from '../docker/stream';
 import type { RegistryTarget } from './connect';

@@ -287,3 +287,21 @@ function statusWords(r: Answer): string {
   }
   return '';
 }
+
+const IMAGE_MANIFESTS = new Set([
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+]);
+
+/** The config digest of an image manifest; null for anything else (an index, a foreign artifact). */
+export function configDigest(m: Manifest): string | null {
+  try {
+    const body = JSON.parse(m.body) as { mediaType?: string; config?: { digest?: string } };
+    const type = m.mediaType || body.mediaType || '';
+    if (type && !IMAGE_MANIFESTS.has(type)) return null;
+    const d = body.config?.digest;
+    return typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d) ? d : null;
+  } catch {
+    return null;
+  }
+}

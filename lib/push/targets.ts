@@ -3,7 +3,7 @@
  * contrail-ansible's node role pulls. The tag is always given explicitly: without one the engine
  * pushes every local tag of the repository.
  */
-import { hashTag, registryPlace } from '../cache/identity';
+import { hashTag, registryPlace } from './identity';
 import type { RegistryAddress } from '../config/checks';
 import { buildError } from '../errors';
 import type { ShipImage } from '../ship';
@@ -17,7 +17,7 @@ export interface PushTarget {
   ref: string;
   /** the registry API's name: `[<namespace>/]contrail-<component>-<os>` */
   name: string;
-  /** the tag it is uploaded under first, derived from its input hash (lib/cache/identity.ts) */
+  /** the tag it is uploaded under first, derived from its input hash (lib/push/identity.ts) */
   identity: string;
 }
 

@@ -29,6 +29,6 @@ test('a step runs once per run: its checks first, then its needs side by side, t
 test('the flags of a step: its own and those of every step it may run, once each', (t) => {
   const inner = defineStep({ name: 'inner', description: '', flags: ['os', 'jobs'], load: async () => async () => 1 });
   const maybe = defineStep({ name: 'maybe', description: '', flags: ['repo-port'], load: async () => async () => 1 });
-  const outer = defineStep({ name: 'outer', description: '', flags: ['jobs', 'registry'], needs: { inner }, mayRun: [maybe], load: async () => async () => 1 });
+  const outer = defineStep({ name: 'outer', description: '', flags: ['jobs', 'registry'], needs: { inner }, mayRun: { maybe }, load: async () => async () => 1 });
   t.deepEqual(flagsHonoured(outer), ['jobs', 'os', 'registry', 'repo-port']);
 });
