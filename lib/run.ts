@@ -11,11 +11,17 @@ import { buildJobs } from './images/jobs';
 import { checkEngine, clientFor, engineTarget, type EngineTarget } from './docker/engine';
 import type { Logger } from './log';
 
+/** What the run is for, declared where it is made: a run that only pushes leaves what the registry has there. */
+export type RunIntent = 'build' | 'save' | 'push';
+
 export interface Run {
   config: ResolvedConfig;
+  intent: RunIntent;
   log: Logger;
-  /** aborted on Ctrl-C / SIGTERM */
+  /** aborted on Ctrl-C / SIGTERM, or by stop() */
   signal: AbortSignal;
+  /** cancels everything in flight through `signal` (lib/step.ts: a step failed while others run beside it) */
+  stop(reason: unknown): void;
   /** where the engine is (DOCKER_HOST and its TLS settings), read once */
   engineTarget: EngineTarget;
   /** the Docker client, after checking once that the engine answers */
@@ -26,6 +32,8 @@ export interface Run {
 
 export interface RunOptions {
   config: ResolvedConfig;
+  /** default 'build' */
+  intent?: RunIntent;
   log: Logger;
   docker?: Docker;
   signal?: AbortSignal;
@@ -35,15 +43,18 @@ export function createRun(options: RunOptions): Run {
   const memo = new Map<object | string, Promise<unknown>>();
   const target = engineTarget();
   const docker = options.docker ?? clientFor(target);
-  const signal = options.signal ?? new AbortController().signal;
+  const stopper = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
   // Every operation in flight listens on the run's one signal while it lasts (each removes its
   // listener when it ends): `jobs` builds or pushes, their retries' waits, git and exec calls of
   // prep beside them. Node warns past 10 listeners as if they leaked; allow what a run can have.
   setMaxListeners(Math.max(10, 4 * buildJobs(options.config.jobs, options.config.jobsFromDefault ?? false, 'buildkit', options.config.jobs) + 10), signal);
   const run: Run = {
     config: options.config,
+    intent: options.intent ?? 'build',
     log: options.log,
     signal,
+    stop: (reason) => stopper.abort(reason),
     engineTarget: target,
     engine: () => run.once('engine', async () => {
       await checkEngine(docker, target);

@@ -4,7 +4,7 @@
  * their `--tasks` help and the run-once memo are all derived from this declaration; a step is
  * identified by its declaration object (a typed handle), never by a string.
  */
-import type { Run } from './run';
+import type { Run, RunIntent } from './run';
 
 /** A step's declaration; `R` is what it hands to the steps that need it. */
 export interface Step<R = unknown> {
@@ -26,6 +26,8 @@ export interface Step<R = unknown> {
   readonly listed: boolean;
   /** no work of its own: its needs, composed (prep, all) */
   readonly group: boolean;
+  /** what a run made for this step is for (save, push); absent: build */
+  readonly intent?: RunIntent;
   /** the work, loaded when the step runs so that listing tasks loads no Docker or git library */
   readonly load: () => Promise<StepWork<R, Record<string, unknown>>>;
 }
@@ -46,6 +48,7 @@ export interface StepDeclaration<R, N extends Record<string, Step>, F extends Re
   needs?: N;
   mayRun?: M;
   listed?: boolean;
+  intent?: RunIntent;
   /** e.g. `async () => (await import('../steps/contrailRepo')).contrailRepo`; omitted: a group of its needs */
   load?: () => Promise<StepWork<R, ResultsOf<N> & ResultsOf<F> & RunnersOf<M>>>;
 }
@@ -65,6 +68,7 @@ export function defineStep<R, N extends Record<string, Step> = NoSteps, F extend
     mayRun: d.mayRun ?? {},
     listed: d.listed ?? true,
     group: !d.load,
+    ...(d.intent ? { intent: d.intent } : {}),
     load: (d.load ?? (async () => group)) as Step<R>['load'],
   };
 }
@@ -82,8 +86,34 @@ export function runStep<R>(run: Run, step: Step<R>): Promise<R> {
     needs.forEach(([key], i) => (results[key] = values[i]));
     for (const [key, s] of Object.entries(step.mayRun)) results[key] = () => runStep(run, s);
     const work = await step.load();
-    return work(run, results) as Promise<R>;
+    return supervised(run, step, () => work(run, results) as Promise<R>);
   });
+}
+
+/** The steps of each run whose work is under way. */
+const inFlight = new WeakMap<Run, Set<string>>();
+
+/**
+ * A step's work, watched: when it fails while other steps work beside it (contrailRepo and
+ * contrailAnsible in prep), they are cancelled through the run's signal, as on Ctrl-C, instead of
+ * working on for a run that fails. Here, so the CLI, the bench and the tests behave alike.
+ */
+async function supervised<R>(run: Run, step: Step<R>, work: () => Promise<R>): Promise<R> {
+  let active = inFlight.get(run);
+  if (!active) inFlight.set(run, (active = new Set()));
+  active.add(step.name);
+  try {
+    return await work();
+  } catch (e) {
+    active.delete(step.name);
+    if (!run.signal.aborted && active.size > 0) {
+      run.log.warn(`${step.name} failed: stopping ${[...active].join(', ')}`);
+      run.stop(e);
+    }
+    throw e;
+  } finally {
+    active.delete(step.name);
+  }
 }
 
 /** Every step this one may run, itself last, each once: for the flags it honours. */

@@ -140,6 +140,7 @@ const shipped = { images: buildImages, repo: contrailRepo, ansible: contrailAnsi
 export const saveImages = defineStep<SaveResult, typeof shipped, { dir: typeof checkSaveDir }>({
   name: 'saveImages',
   description: 'Build what is missing, then save the family into --save-dir',
+  intent: 'save',
   flags: ['save-dir', 'per-image'],
   first: { dir: checkSaveDir },
   needs: shipped,
@@ -157,6 +158,7 @@ export const checkRegistry = defineStep<RegistryTarget>({
 export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }>({
   name: 'pushImages',
   description: 'Build what is missing, then push the family to --registry',
+  intent: 'push',
   flags: ['registry', 'registry-user'],
   first: { target: checkRegistry },
   needs: shipped,

@@ -6,12 +6,11 @@ import type { Run } from '../lib/run';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
 import { familyFromRegistry } from '../lib/cache/familyImages';
 import { publishAnsibleArtifact } from '../lib/cache/publishAnsible';
-import { markPushRun, runCache } from '../lib/cache/run';
+import { runCache } from '../lib/cache/run';
 import { shippableImages } from './shippableImages';
 
 /** Before any build: the registry answers and accepts the credentials. */
 export async function checkRegistry(run: Run): Promise<RegistryTarget> {
-  markPushRun(run);
   const address = run.config.registryAddress;
   const twoMachines = address && loopbackOnTwoMachines(run.engineTarget, `the registry ${run.config.registry}`, address.hostname);
   if (twoMachines) run.log.warn(`push: ${twoMachines}`);

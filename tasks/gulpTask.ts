@@ -17,12 +17,13 @@ import type { Run } from '../lib/run';
 import { flagsHonoured, runStep, type Step, stepsUnder } from '../lib/step';
 
 let current: Run | undefined;
-/** aborts the run: on Ctrl-C/SIGTERM, and when a step fails while others run beside it */
-let stopRun: ((reason: unknown) => void) | undefined;
 const running = new Map<string, Promise<unknown>>();
 
-/** The run of this gulp process: config from argv and the environment, resolved on first use. */
-export function currentRun(): Run {
+/**
+ * The run of this gulp process: config from argv and the environment, resolved on first use; its
+ * intent (build, save, push) is that of the task gulp runs.
+ */
+export function currentRun(intent: Run['intent'] = 'build'): Run {
   if (!current) {
     // loaded on first use, so `gulp --tasks` stays fast (no ajv, dockerode, ...)
     const { resolveConfig }: typeof import('../lib/config/load') = require('../lib/config/load');
@@ -30,8 +31,7 @@ export function currentRun(): Run {
     const config = resolveConfig();
     const controller = new AbortController();
     handleInterrupts({ controller, log: gulpLogger, running: () => [...running.keys()] });
-    stopRun = (reason) => controller.abort(reason);
-    current = createRun({ config, log: gulpLogger, signal: controller.signal });
+    current = createRun({ config, log: gulpLogger, signal: controller.signal, intent });
   }
   return current;
 }
@@ -57,11 +57,11 @@ export function flagHelp(step: Step): Record<string, string> {
 }
 
 /** The step's own work as a gulp task function; its needs are already done, or run through the memo. */
-function ownWork(step: Step): DescribedTask {
+function ownWork(step: Step, top: Step): DescribedTask {
   const task: DescribedTask = async () => {
     let promise: Promise<unknown> | undefined;
     try {
-      const run = currentRun();
+      const run = currentRun(top.intent);
       await lockWorkDir(run, step.name);
       throwIfInterrupted(run.signal);
       promise = runStep(run, step);
@@ -75,8 +75,7 @@ function ownWork(step: Step): DescribedTask {
       redactError(error);
       recordFailure(error);
       running.delete(step.name);
-      stopSiblings(step, error);
-      // gulp-cli exits as soon as one task fails; let the steps running beside this one wind down
+      // the step runner stopped the steps beside this one (lib/step.ts); gulp-cli exits as soon as one task fails; let the steps running beside this one wind down
       // (cancelled) so they leave no containers or partial files behind.
       await Promise.allSettled(running.values());
       throw error;
@@ -88,16 +87,6 @@ function ownWork(step: Step): DescribedTask {
   return describe(task, step);
 }
 
-/**
- * A step failed while others run beside it (contrailRepo and contrailAnsible in prep): they are
- * cancelled through the run's signal, as on Ctrl-C, instead of working on for a run that fails.
- */
-function stopSiblings(failed: Step, error: unknown): void {
-  if (!current || current.signal.aborted || running.size === 0) return;
-  current.log.warn(`${failed.name} failed: stopping ${[...running.keys()].join(', ')}`);
-  stopRun?.(error);
-}
-
 function describe<T extends DescribedTask>(task: T, step: Step): T {
   task.description = step.description;
   task.flags = flagHelp(step);
@@ -105,14 +94,14 @@ function describe<T extends DescribedTask>(task: T, step: Step): T {
 }
 
 /** What runs, in order: the step's checks, its listed needs side by side, its own work. */
-function parts(step: Step): TaskFunction[] {
+function parts(step: Step, top: Step): TaskFunction[] {
   const listed = Object.values(step.needs).filter((s) => s.listed);
   // a need another need runs already (push needs contrailRepo, and buildImages, which runs it) appears once
   const needs = listed.filter((n) => !listed.some((o) => o !== n && stepsUnder(o).includes(n)));
-  const out: TaskFunction[] = Object.values(step.first).map(ownWork);
-  if (step.group && needs.length === 1 && out.length === 0) return parts(needs[0]);
-  if (needs.length) out.push(needs.length === 1 ? gulpTask(needs[0]) : parallel(...needs.map(gulpTask)));
-  if (!step.group) out.push(ownWork(step));
+  const out: TaskFunction[] = Object.values(step.first).map((s) => ownWork(s, top));
+  if (step.group && needs.length === 1 && out.length === 0) return parts(needs[0], top);
+  if (needs.length) out.push(needs.length === 1 ? gulpTask(needs[0], top) : parallel(...needs.map((n) => gulpTask(n, top))));
+  if (!step.group) out.push(ownWork(step, top));
   return out;
 }
 
@@ -121,7 +110,7 @@ function parts(step: Step): TaskFunction[] {
  * its needs alone. Only a step's own work carries its name: gulp-cli registers an export under
  * its function's displayName, and `save` must stay `save`.
  */
-export function gulpTask(step: Step): TaskFunction {
-  const p = parts(step);
+export function gulpTask(step: Step, top: Step = step): TaskFunction {
+  const p = parts(step, top);
   return describe(p.length === 1 ? p[0] : series(...p), step);
 }

@@ -1,6 +1,6 @@
 /**
  * The cache registry as one run uses it: opened once (lazily, by the first step that asks), and
- * what the run is for: a run that only pushes never pulls what the registry already holds.
+ * what the run is for (its intent): a run that only pushes never pulls what the registry already holds.
  */
 import type { Run } from '../run';
 import type { EngineRegistryConfig } from '../push/connect';
@@ -14,19 +14,12 @@ export const HOW = {
 } as const;
 export type How = (typeof HOW)[keyof typeof HOW];
 
-const pushing = new WeakSet<Run>();
-
-/** Called by push before anything is built: images found in the registry stay there. */
-export function markPushRun(run: Run): void {
-  pushing.add(run);
-}
-
-/** Whether an image the registry has is wanted on this engine too (not when the run only pushes it). */
-export const wantsLocalImages = (run: Run): boolean => !pushing.has(run);
+/** Whether an image the registry has is wanted on this engine too (not when the run only pushes it: its intent, lib/run.ts). */
+export const wantsLocalImages = (run: Run): boolean => run.intent !== 'push';
 
 /** What a push run that fails before publishing says: the registry was not touched. */
 export const versionTagsUntouched = (run: Run): string =>
-  pushing.has(run) ? '; nothing was pushed: every version tag in the registry is where it was' : '';
+  run.intent === 'push' ? '; nothing was pushed: every version tag in the registry is where it was' : '';
 
 export function runCache(run: Run): Promise<RegistryCache | null> {
   return run.once('cache-registry', async () => {

@@ -32,3 +32,30 @@ test('the flags of a step: its own and those of every step it may run, once each
   const outer = defineStep({ name: 'outer', description: '', flags: ['jobs', 'registry'], needs: { inner }, mayRun: { maybe }, load: async () => async () => 1 });
   t.deepEqual(flagsHonoured(outer), ['jobs', 'os', 'registry', 'repo-port']);
 });
+
+test('a step that fails while another works beside it stops that one through the run\'s signal; a step alone stops nothing', async (t) => {
+  const slow = defineStep({
+    name: 'slow', description: '',
+    load: async () => async (r) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve('finished'), 60_000);
+      r.signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('cancelled'))));
+    }),
+  });
+  const failing = defineStep({ name: 'failing', description: '', load: async () => async () => { await new Promise((x) => setTimeout(x, 10)); throw new Error('broken input'); } });
+  const both = defineStep({ name: 'both', description: '', needs: { slow, failing } });
+  const r = createRun({ config: { jobs: 1 } as ResolvedConfig, log: memoryLogger(false), docker: {} as never });
+  await t.throwsAsync(runStep(r, both), { message: 'broken input' });
+  t.true(r.signal.aborted);
+  t.is((r.signal.reason as Error).message, 'broken input');
+  await t.throwsAsync(runStep(r, slow), { message: 'cancelled' });
+  t.regex((r.log as ReturnType<typeof memoryLogger>).text(), /failing failed: stopping slow/);
+
+  const alone = createRun({ config: { jobs: 1 } as ResolvedConfig, log: memoryLogger(false), docker: {} as never });
+  await t.throwsAsync(runStep(alone, failing));
+  t.false(alone.signal.aborted);
+});
+
+test('a run\'s intent is declared where it is made: build unless told', (t) => {
+  t.is(run().intent, 'build');
+  t.is(createRun({ config: { jobs: 1 } as ResolvedConfig, log: memoryLogger(false), docker: {} as never, intent: 'push' }).intent, 'push');
+});
