@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import * as tar from 'tar';
-import { simpleGit } from 'simple-git';
 import type { Summary } from '../../lib/images/summary';
 import { STATUS } from '../../lib/images/familyPlan';
 import type { Plan } from '../../lib/plan/runPlan';
@@ -19,6 +18,7 @@ import { demoBaseImage, docker } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
 import { tempDir, writeJson } from '../helpers/temp';
+import { gitRepo } from '../helpers/gitRepo';
 
 const VERSION = 't-plan-1';
 const OS = 'debian12';
@@ -43,22 +43,6 @@ cp tools/build/top.mk $root/usr/share/tiny-thing/
 printf 'Package: tiny-thing\\nVersion: 1\\nArchitecture: all\\nMaintainer: tests <tests@opencontrail.invalid>\\nDescription: tiny\\n' > $root/DEBIAN/control
 dpkg-deb --root-owner-group --build $root build/packages/tiny-thing_1_all.deb
 `;
-
-async function gitRepo(dir: string, files: Record<string, string>): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
-  }
-  const g = simpleGit(dir);
-  if (!fs.existsSync(path.join(dir, '.git'))) {
-    await g.init(['-b', 'main']);
-    await g.addConfig('user.email', 'tests@opencontrail.invalid').addConfig('user.name', 'tests');
-  }
-  await g.add('.');
-  await g.commit('change');
-  return (await g.revparse(['HEAD'])).trim();
-}
 
 const IMAGES: Record<string, { dockerfile: string; packages: string[] }> = {
   // the distribution's indexes once, so contrail-install below fetches only the contrail repo's

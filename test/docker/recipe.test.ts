@@ -8,13 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import test from 'ava';
-import { simpleGit } from 'simple-git';
 import { resolveConfig } from '../../lib/config/load';
 import { exitCodeFor } from '../../lib/exit';
 import { parseManifest } from '../../lib/packages/buildPlan';
 import { packageBuild } from '../helpers/steps';
 import { demoBaseImage, testRun } from '../helpers/docker';
 import { tempDir, writeJson } from '../helpers/temp';
+import { gitRepo } from '../helpers/gitRepo';
 
 test.serial.before(async () => {
   await demoBaseImage();
@@ -64,22 +64,6 @@ Package: tiny-thing
 Architecture: all
 Description: a tiny package
 `;
-
-async function gitRepo(dir: string, files: Record<string, string>): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
-  }
-  const g = simpleGit(dir);
-  if (!fs.existsSync(path.join(dir, '.git'))) {
-    await g.init(['-b', 'main']);
-    await g.addConfig('user.email', 'tests@opencontrail.invalid').addConfig('user.name', 'tests');
-  }
-  await g.add('.');
-  await g.commit('change');
-  return (await g.revparse(['HEAD'])).trim();
-}
 
 /** The fixture: git/{contrail-vnc, tiny-build, tiny-packages}. */
 async function fixture(manifest = MANIFEST) {
