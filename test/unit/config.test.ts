@@ -223,3 +223,10 @@ test('bad config: cache.registry not a string, or empty', (t) => {
 test('bad config: --cache-registry without a value', (t) => {
   t.throws(() => parseFlags(['push', '--cache-registry']), { message: /flag --cache-registry needs a value/ });
 });
+
+test('flags: --json (plan) is a boolean flag after the task name', (t) => {
+  t.deepEqual(parseFlags(['plan', '--json']).settings.map((s) => [s.path.join('.'), s.value]), [['flags.json', true]]);
+  t.throws(() => parseFlags(['plan', '--json=maybe']), { message: /flag --json must be true or false/ });
+  const e = t.throws(() => parseFlags(['--json', 'plan'])) as PipelineError;
+  t.regex(e.hint!, /gulp plan --json/);
+});
