@@ -16,6 +16,7 @@ import { sha256File } from '../lib/hash';
 import { findFamilyImage } from '../lib/cache/familyImages';
 import { findPackages, packagesPresent } from '../lib/cache/packages';
 import { runCache } from '../lib/cache/run';
+import { BASE } from '../lib/images/family';
 import { type ImagePlan, planFamily } from '../lib/images/familyPlan';
 import { repoUrl, pinHost } from '../lib/packages/aptSource';
 import { type Manifest, type ManifestSource, updateManifest } from '../lib/packages/buildPlan';
@@ -208,6 +209,8 @@ async function imagePlans(run: Run, docker: Docker, prep: PrepOutcomes): Promise
     const planned = plannedPackages(installs, repo.index, packages.rebuilt, packages.indexChangedBy);
     if (planned) facts.set(name, { ...f, own: { ...f.own, packages: planned.packages }, changedBy: planned.changedBy });
     else facts.set(name, { ...f, undecided: `its packages are known once the repo serves (${repo.plan.action === 'started' ? 'the repo container is stopped' : 'no repo container runs'})` });
+    // a given artifact at a URL is fetched by the build: what it holds is not known before
+    if (name === BASE && ansible.sha256 === null && ansible.plan.action === 'given') facts.set(name, { ...facts.get(name)!, undecided: 'the given contrail-ansible artifact is fetched at build time' });
   }
   // images to build whose input hash is known now are looked up in the cache registry, as buildImages does
   const cache = await runCache(run);
