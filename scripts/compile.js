@@ -82,6 +82,11 @@ async function compile(root = ROOT) {
   const record = {
     name: 'record-sources',
     setup(build) {
+      // config.schema.json is read at run time, not imported: recorded here, as the validator
+      // made from it (schemaValidatorCode) goes with the bundle
+      build.onStart(() => {
+        sources['config.schema.json'] = sha256(fs.readFileSync(path.join(root, 'config.schema.json')));
+      });
       build.onLoad({ filter: /\.(ts|js|json)$/ }, (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const bytes = fs.readFileSync(args.path);
@@ -106,11 +111,33 @@ async function compile(root = ROOT) {
   const out = result.outputFiles[0];
   const sorted = Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b)));
   const text = `${HEADER}${JSON.stringify(sorted)}\n${out.text}`;
-  fs.mkdirSync(path.dirname(out.path), { recursive: true });
-  const tmp = `${out.path}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, out.path);
+  // first the schema's validator: the bundle records the schema, so it is current when the bundle is
+  writeAtomic(path.join(root, 'dist', 'configSchema.js'), schemaValidatorCode(root));
+  writeAtomic(out.path, text);
   return { file: out.path, sources: Object.keys(sorted) };
+}
+
+function writeAtomic(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * config.schema.json as ajv's standalone validator code (lib/config/validate.ts loads it):
+ * compiling the schema took ajv's compiler (~14 MiB, and much of a config's load time) at every
+ * start. It carries the sha256 of the schema it was made from; validate.ts uses it only while
+ * that matches the schema on disk, and compiles the schema itself otherwise.
+ */
+function schemaValidatorCode(root) {
+  const Ajv = require('ajv');
+  const standaloneCode = require('ajv/dist/standalone').default;
+  const bytes = fs.readFileSync(path.join(root, 'config.schema.json'));
+  // the options of compileSchema in lib/config/validate.ts
+  const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, code: { source: true } });
+  const code = standaloneCode(ajv, ajv.compile(JSON.parse(bytes.toString('utf8'))));
+  return `${code}\nmodule.exports.schemaSha256 = ${JSON.stringify(sha256(bytes))};\n`;
 }
 
 module.exports = { BUNDLE, ENTRY, compile, isCurrent, recordedSources };

@@ -91,3 +91,24 @@ test('the checked-out gulpfile.js runs the compiled bundle, and gulpfile.ts stil
   t.is(ts.code, 0, ts.stderr);
   t.deepEqual(ts.stdout.trim().split('\n').sort(), r.stdout.trim().split('\n').sort());
 });
+
+test('the schema validator compiled at install is used only while it was made from the schema on disk, and agrees with ajv', async (t) => {
+  const { precompiledValidator }: typeof import('../../lib/config/validate') = require('../../lib/config/validate');
+  const { default: Ajv }: typeof import('ajv') = require('ajv');
+  const dir = projectCopy();
+  await (compileJs as unknown as { compile(root: string): Promise<unknown> }).compile(dir);
+  const file = path.join(dir, 'dist', 'configSchema.js');
+  const bytes = fs.readFileSync(path.join(dir, 'config.schema.json'));
+  const pre = precompiledValidator(bytes, file);
+  t.is(typeof pre, 'function');
+  t.is(precompiledValidator(Buffer.concat([bytes, Buffer.from('\n')]), file), undefined, 'another schema: not used');
+  t.is(precompiledValidator(bytes, path.join(dir, 'dist', 'missing.js')), undefined);
+
+  const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(JSON.parse(bytes.toString('utf8')));
+  const demo = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'demo', 'config.json'), 'utf8'));
+  delete demo.$schema;
+  for (const data of [demo, { ...demo, jobs: 'lots' }, { ...demo, colour: 'red' }, { ...demo, repo: { port: 99999 } }, { version: 1 }]) {
+    t.is(pre!(data), ajv(data), JSON.stringify(data).slice(0, 80));
+    t.deepEqual(pre!.errors ?? null, ajv.errors ?? null);
+  }
+});
