@@ -41,7 +41,7 @@ export function builtinDefaults(): Record<string, unknown> {
     push: { user: null, retries: 4 },
     cache: { registry: null },
     saveDir: null,
-    save: { perImage: false, gzipLevel: 6 },
+    save: { perImage: false, gzipLevel: 1 },
     jobs: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
     network: 'host',
     keepImages: false,
