@@ -1,6 +1,9 @@
-// Pins the TypeScript loader for gulpfile.ts: esbuild-register is fast and works with TypeScript 7;
-// without this pin, interpret may pick another loader from node_modules that fails.
+// gulp-cli runs ./gulpfile.js (gulpfile.ts compiled) by default and needs no TypeScript loader.
+// Given `--gulpfile gulpfile.ts`, it loads the source itself: esbuild-register is pinned as that
+// loader (fast, works with TypeScript 7; interpret may otherwise pick another that fails).
+const argv = process.argv;
+const tsGulpfile = argv.some((a, i) => /\.ts$/.test(a) && ['--gulpfile', '-f'].includes(argv[i - 1]) || /^--gulpfile=.*\.ts$/.test(a));
 module.exports = {
   flags: {},
-  preload: ['esbuild-register'],
+  preload: tsGulpfile ? ['esbuild-register'] : [],
 };

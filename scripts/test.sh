@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# the CLI the tests run is gulpfile.ts compiled (scripts/compile.js): compiled from these sources
+node scripts/compile.js || exit $?
 bash scripts/ensure-engine.sh --with-test-tools || exit $?
 # the demo's git repositories (contrail-ansible and its roles), as npm run demo makes them
 node -r esbuild-register scripts/demo-git.ts || exit $?

@@ -1,8 +1,20 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** The project's own folder (dockerfiles/, examples/, config.json live here). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The project's own folder (dockerfiles/, examples/, config.json live here): the nearest folder up
+ * with a package.json, the same from the sources (lib/config/) as from the compiled
+ * dist/gulpfile.js (scripts/compile.js).
+ */
+export const PROJECT_ROOT = projectRoot(__dirname);
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..');
+  }
+}
 
 /**
  * Built-in defaults: the lowest layer. Everything a user may leave out of config.json.
@@ -29,7 +41,7 @@ export function builtinDefaults(): Record<string, unknown> {
     push: { user: null, retries: 4 },
     cache: { registry: null },
     saveDir: null,
-    save: { perImage: false, gzipLevel: 6 },
+    save: { perImage: false, gzipLevel: 1 },
     jobs: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
     network: 'host',
     keepImages: false,

@@ -146,7 +146,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     push: { user: merged.push.user ?? null, retries: merged.push.retries ?? 4 },
     cache: { registry: cacheRegistry, address: cacheRegistry === null ? null : parseRegistry(cacheRegistry, 'cache.registry') },
     saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
-    save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 6 },
+    save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 1 },
     jobs: merged.jobs,
     jobsFromDefault: place.origin(['jobs']) === 'built-in default',
     network: merged.network,

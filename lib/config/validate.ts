@@ -2,7 +2,9 @@
  * Turns JSON-schema errors and semantic checks into one message that names the key path, where
  * its value came from (the file, a variable or a flag), and what was expected.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputError, PipelineError } from '../errors';
@@ -12,16 +14,41 @@ import type { Origins } from './types';
 
 export const SCHEMA_PATH = path.join(PROJECT_ROOT, 'config.schema.json');
 
+/** The schema compiled ahead by scripts/compile.js (ajv's standalone code), with the schema's sha256. */
+export const PRECOMPILED_PATH = path.join(PROJECT_ROOT, 'dist', 'configSchema.js');
+
 type Schema = Record<string, any>;
-let compiled: { schema: Schema; validate: ReturnType<Ajv['compile']> } | undefined;
+type Validate = ReturnType<Ajv['compile']>;
+let compiled: { schema: Schema; validate: Validate } | undefined;
 
 function schemaValidator() {
   if (!compiled) {
-    const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as Schema;
-    const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-    compiled = { schema, validate: ajv.compile(schema) };
+    const bytes = fs.readFileSync(SCHEMA_PATH);
+    const schema = JSON.parse(bytes.toString('utf8')) as Schema;
+    compiled = { schema, validate: precompiledValidator(bytes) ?? compileSchema(schema) };
   }
   return compiled;
+}
+
+/**
+ * The validator compiled at install, when it was made from these very schema bytes: it spares
+ * loading ajv's compiler at every start. Missing or made from another schema: none.
+ */
+export function precompiledValidator(schemaBytes: Buffer, file = PRECOMPILED_PATH): Validate | undefined {
+  let mod: { default?: Validate; schemaSha256?: string };
+  try {
+    mod = require(file);
+  } catch {
+    return undefined;
+  }
+  const sha = createHash('sha256').update(schemaBytes).digest('hex');
+  return mod.schemaSha256 === sha && typeof mod.default === 'function' ? mod.default : undefined;
+}
+
+function compileSchema(schema: Schema): Validate {
+  // loaded only here: ajv's compiler is most of what validating costs
+  const { default: AjvClass }: typeof import('ajv') = require('ajv');
+  return new AjvClass({ allErrors: false, strict: true, allowUnionTypes: true }).compile(schema);
 }
 
 /** `/repo/port` -> `repo.port`; `/packages/build/sources/0/ref` -> `packages.build.sources[0].ref` */

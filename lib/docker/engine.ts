@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { isLoopback } from '../config/checks';
 import { buildError, inputError } from '../errors';
 import { quote } from '../text';
+import { loadDockerode } from './loadDockerode';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
@@ -92,7 +93,8 @@ export function clientFor(target: EngineTarget): Docker {
     options.cert = read('cert.pem');
     options.key = read('key.pem');
   }
-  return new Docker(options);
+  const Dockerode = loadDockerode();
+  return new Dockerode(options);
 }
 
 export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {

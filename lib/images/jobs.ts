@@ -8,8 +8,13 @@
  */
 import type { Builder } from '../docker/build';
 
-/** BuildKit builds per CPU when `jobs` is not set: measured on the demo family (README, Benchmark) */
-export const BUILDKIT_JOBS_PER_CPU = 2;
+/**
+ * BuildKit builds per CPU when `jobs` is not set. 6: on two CPUs the demo family's ten images
+ * after base build all at once, as `docker buildx bake` would; at 2 per CPU (4 at once) the
+ * cold pipeline took 1.29 times bake's time, all at once 1.02, its critical path (base ->
+ * controller) 99% of the run (bench/README.md).
+ */
+export const BUILDKIT_JOBS_PER_CPU = 6;
 
 export function buildJobs(configured: number, fromDefault: boolean, builder: Builder, cpus: number): number {
   if (!fromDefault) return configured;

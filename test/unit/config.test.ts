@@ -32,6 +32,7 @@ test('defaults fill what the file leaves out', (t) => {
   t.is(c.repo.priority, 1001);
   t.is(c.ansible.repo, 'https://github.com/Juniper/contrail-ansible.git');
   t.true(c.jobs >= 1);
+  t.is(c.save.gzipLevel, 1, 'pigz -1: faster than docker save | gzip -1, and no larger');
 });
 
 test('precedence: file < environment < flags', (t) => {

@@ -1,0 +1,44 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, runGulp } from '../helpers/gulp';
+import { tempDir } from '../helpers/temp';
+
+const loadedBy = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const out = path.join(tempDir(), 'modules.txt');
+  const r = await runGulp(args, { NODE_OPTIONS: `-r ${path.join(ROOT, 'test', 'fixtures', 'record-modules.js')}`, RECORD_MODULES: out, ...env });
+  return { ...r, modules: fs.readFileSync(out, 'utf8').split('\n') };
+};
+
+test('a run that stops at its config loads neither dockerode nor ajv\'s compiler (the schema is compiled at install)', async (t) => {
+  // valid against the schema; refused by the checks after it (preflight)
+  const r = await loadedBy(['all', '--config', 'examples/demo/config.json', '--packages-tar', 'lib'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+  t.is(r.code, 2);
+  t.regex(r.stdout + r.stderr, /packages\.tar .* is a folder, not a tarball/);
+  for (const heavy of ['dockerode', 'docker-modem', '@grpc', 'protobufjs', 'ssh2', 'ajv/dist/compile', 'ajv/dist/core']) {
+    t.false(r.modules.some((m) => m.includes(`/node_modules/${heavy}`)), `${heavy} is loaded`);
+  }
+});
+
+test('dockerode loads without its BuildKit session (grpc, protobuf) and ssh transport, which load when first called', async (t) => {
+  const script = `
+    const { loadDockerode } = require(${JSON.stringify(path.join(ROOT, 'lib', 'docker', 'loadDockerode.ts'))});
+    const loaded = (m) => Object.keys(require.cache).some((f) => f.includes('/node_modules/' + m + '/'));
+    const Docker = loadDockerode();
+    const before = ['@grpc/grpc-js', 'protobufjs', 'ssh2'].filter(loaded);
+    new Docker({ socketPath: '/nonexistent.sock' });
+    const base = require('path').dirname(require.resolve('dockerode/package.json'));
+    const ssh = require(require.resolve('docker-modem/lib/ssh', { paths: [base] }));
+    const agent = ssh({ host: '127.0.0.1', port: 1, username: 'nobody' });
+    console.log(JSON.stringify({ before, ssh2: loaded('ssh2'), agent: typeof agent.createConnection,
+      session: typeof require('dockerode/lib/session'), grpc: loaded('@grpc/grpc-js') }));`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['-r', 'esbuild-register', '-e', script], { cwd: ROOT }, (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout))));
+  const r = JSON.parse(out);
+  t.deepEqual(r.before, []);
+  t.true(r.ssh2, 'the ssh transport loads ssh2 when called');
+  t.is(r.agent, 'function');
+  t.is(r.session, 'function');
+  t.false(r.grpc, 'grpc waits for a BuildKit session');
+});
