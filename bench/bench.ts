@@ -12,7 +12,9 @@
  *      `docker save ... | gzip -1` of the same images into a file;
  *   5. push: the family to a docker-registry on 127.0.0.1 (port 18565), cold, then already there;
  *   6. peak memory: `gulp save` as a child process, its VmHWM sampled from /proc while it saves;
- *   7. start-up: `gulp --tasks`, the median of five;
+ *   7. start-up: `gulp --tasks`, the median of five; and the no-op `gulp --config <demo>` against
+ *      `gulp --version`, each its own process, five of each taken in turns (median wall, peak RSS
+ *      by /usr/bin/time);
  *   8. fresh host: `gulp push` (version <v>-fresh, its own work folder and registry on 127.0.0.1:21290),
  *      then its family, repo, builder and galaxy images, repo container and work folder removed, then
  *      `gulp push` again with nothing changed, timed: against the cold build (stage 1).
@@ -147,6 +149,8 @@ function gulp(argv: string[], sampleMs = 0): Promise<{ ms: number; peakRssBytes:
 }
 
 async function main() {
+  // BENCH_STARTUP_ONLY=1: stage 7 alone (the family must be built: npm run demo)
+  if (process.env.BENCH_STARTUP_ONLY === '1') return startupOnly();
   const config = resolveConfig({ args: ['--config', configFile, ...args], env: process.env, cwd: ROOT });
   const family = config.images;
   say(`benchmark: the demo family (${Object.keys(family).length} images), ${config.os} ${config.version}, jobs ${config.jobs}`);
@@ -334,16 +338,25 @@ async function main() {
   const startMs: number[] = [];
   for (let i = 0; i < 5; i++) startMs.push((await gulp(['--tasks'])).ms);
   say(`7. gulp --tasks:        ${formatDuration(median(startMs))} (median of 5; ${startMs.map((m) => `${m}`).join(', ')} ms)`);
+  const start = await noopAgainstVersion(['--config', configFile, ...args]);
+  say(`   no-op gulp:          ${formatDuration(median(start.noop.map((r) => r.ms)))}, peak RSS ${formatBytes(Math.max(...start.noop.map((r) => r.rssBytes)))} (median of 5; ${start.noop.map((r) => r.ms).join(', ')} ms)`);
+  say(`   gulp --version:      ${formatDuration(median(start.version.map((r) => r.ms)))}, peak RSS ${formatBytes(Math.max(...start.version.map((r) => r.rssBytes)))} (median of 5; ${start.version.map((r) => r.ms).join(', ')} ms)`);
 
   // 8. fresh host: the registry as the family's cache
   const fresh = await freshHost(docker);
   say(`8. fresh host, push:    ${formatDuration(fresh.ms)} (${fresh.built} images built, ${fresh.fromRegistry} from the registry, packages ${fresh.packages})`);
 
   const cp = summary.criticalPath;
+  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
   say('');
   say(`pipeline / sequential:  ${(coldMs / seqMs).toFixed(2)}`);
   say(`pipeline / bake-like:   ${(coldMs / bakeMs).toFixed(2)}`);
-  say(`save / docker save|gzip -1:   ${(saves.one.ms / plainMs).toFixed(2)}`);
+  say(`save / docker save|gzip -1:   ${(saves.one.ms / plainMs).toFixed(2)} (archive ${formatBytes(saves.one.bytes)} against ${formatBytes(plainBytes)}: ${saves.one.bytes <= plainBytes ? 'no larger' : 'LARGER'})`);
+  say(`critical path share:    ${(cp.ms / coldMs).toFixed(2)} (${cp.images.join(' -> ')})`);
+  say(`no-op / gulp --version: ${(median(start.noop.map((r) => r.ms)) / median(start.version.map((r) => r.ms))).toFixed(2)} (median of 5 each)`);
+  say(`no-op peak RSS:         ${mib(Math.max(...start.noop.map((r) => r.rssBytes)))} MiB (the highest of 5)`);
+  say(`save peak RSS:          ${mib(mem.peakRssBytes)} MiB`);
+  say(`gulp --tasks:           ${median(startMs)} ms (median of 5)`);
   say(`no-op / cold:           ${(noopMs / coldMs).toFixed(3)}`);
   say(`critical path (cold):   ${cp.images.join(' -> ')} = ${formatDuration(cp.ms)} (${((cp.ms / coldMs) * 100).toFixed(0)}% of the cold run)`);
   say(`save per image / one:   ${(saves.per.bytes / saves.one.bytes).toFixed(2)} in bytes, ${(saves.per.ms / saves.one.ms).toFixed(2)} in time`);
@@ -351,6 +364,49 @@ async function main() {
   say(`save RSS / no-op RSS:   ${(mem.peakRssBytes / idle.peakRssBytes).toFixed(2)}`);
   say(`save RSS / streamed:    ${(mem.peakRssBytes / streamed).toFixed(2)}`);
   say(`fresh host / cold: ${(fresh.ms / coldMs).toFixed(3)}`);
+}
+
+async function startupOnly() {
+  const startMs: number[] = [];
+  for (let i = 0; i < 5; i++) startMs.push((await gulp(['--tasks'])).ms);
+  const start = await noopAgainstVersion(['--config', configFile, ...args]);
+  const med = (xs: { ms: number }[]) => median(xs.map((r) => r.ms));
+  say(`no-op gulp: ${start.noop.map((r) => `${r.ms} ms ${formatBytes(r.rssBytes)}`).join(', ')}`);
+  say(`gulp --version: ${start.version.map((r) => `${r.ms} ms ${formatBytes(r.rssBytes)}`).join(', ')}`);
+  say(`no-op / gulp --version: ${(med(start.noop) / med(start.version)).toFixed(2)} (median of 5 each: ${med(start.noop)} / ${med(start.version)} ms)`);
+  say(`no-op peak RSS:         ${(Math.max(...start.noop.map((r) => r.rssBytes)) / 1024 / 1024).toFixed(1)} MiB (the highest of 5)`);
+  say(`gulp --tasks:           ${median(startMs)} ms (median of 5; ${startMs.join(', ')} ms)`);
+}
+
+/**
+ * The gulp CLI as its own process under /usr/bin/time: wall time and peak RSS (%M, the largest
+ * of the process and its children; the no-op starts nothing larger than itself).
+ */
+function timedGulp(argv: string[]): Promise<{ ms: number; rssBytes: number }> {
+  const out = path.join(tempDir('contrail-bench-time-'), 'time.txt');
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', out, GULP, '--cwd', ROOT, ...argv], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Date.now() - started;
+      if (code !== 0) return reject(new Error(`gulp ${argv.join(' ')} exited with ${code}: ${err}`));
+      resolve({ ms, rssBytes: Number(fs.readFileSync(out, 'utf8').trim().split('\n').at(-1)) * 1024 });
+    });
+  });
+}
+
+/** The no-op run (the default task, nothing changed) and `gulp --version`, five of each in turns. */
+async function noopAgainstVersion(configArgs: string[]) {
+  const noop: { ms: number; rssBytes: number }[] = [];
+  const version: { ms: number; rssBytes: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    noop.push(await timedGulp(configArgs));
+    version.push(await timedGulp(['--version']));
+  }
+  return { noop, version };
 }
 
 /** Stage 8: push, wipe the host (but the OS image), push again; the second push is timed. */
