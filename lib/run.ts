@@ -8,7 +8,8 @@ import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from './config/load';
 import { buildJobs } from './images/jobs';
-import { checkEngine, clientFor, engineTarget, type EngineTarget } from './docker/engine';
+import { checkEngine, clientFor, type EngineTarget } from './docker/engine';
+import { runEngines, type NamedEngine } from './docker/engines';
 import type { Logger } from './log';
 
 /** What the run is for, declared where it is made: a run that only pushes leaves what the registry has there. */
@@ -22,7 +23,9 @@ export interface Run {
   signal: AbortSignal;
   /** cancels everything in flight through `signal` (lib/step.ts: a step failed while others run beside it) */
   stop(reason: unknown): void;
-  /** where the engine is (DOCKER_HOST and its TLS settings), read once */
+  /** the engines the run drives (engines / --engines, else the one of DOCKER_HOST), read once */
+  engines: NamedEngine[];
+  /** where the (first) engine is: DOCKER_HOST and its TLS settings, or the first of `engines` */
   engineTarget: EngineTarget;
   /** the Docker client, after checking once that the engine answers */
   engine(): Promise<Docker>;
@@ -41,7 +44,8 @@ export interface RunOptions {
 
 export function createRun(options: RunOptions): Run {
   const memo = new Map<object | string, Promise<unknown>>();
-  const target = engineTarget();
+  const engines = runEngines(options.config.engines ?? null);
+  const target = engines[0].target;
   const docker = options.docker ?? clientFor(target);
   const stopper = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
@@ -55,6 +59,7 @@ export function createRun(options: RunOptions): Run {
     log: options.log,
     signal,
     stop: (reason) => stopper.abort(reason),
+    engines,
     engineTarget: target,
     engine: () => run.once('engine', async () => {
       await checkEngine(docker, target);
