@@ -76,3 +76,46 @@ export function tfShapedFamily(total = 60, components = 20): { name: string; par
   }
   return out;
 }
+
+/** What a cold run measured of one image: enough to simulate its family. */
+export interface MeasuredImage {
+  component: string;
+  parents: string[];
+  buildMs: number;
+  /** bytes, for the pull estimate */
+  size: number;
+}
+
+export interface SimulatedFamily {
+  name: string;
+  members: { name: string; parents: string[] }[];
+  buildMs: (name: string) => number;
+  pullMs: (name: string) => number;
+}
+
+/**
+ * The two families the bench simulates, from one cold run's measurements: the measured family
+ * itself, and the TF-shaped 60 whose bases take the measured base's time and whose components and
+ * children take the measured non-base images' times in turn. A pull costs the image's share of
+ * the measured cold push of the family (`pushMs` for `totalBytes`).
+ */
+export function measuredFamilies(images: MeasuredImage[], pushMs: number): SimulatedFamily[] {
+  const totalBytes = images.reduce((s, i) => s + i.size, 0) || 1;
+  const perByte = pushMs / totalBytes;
+  const meanSize = totalBytes / Math.max(1, images.length);
+  const byName = new Map(images.map((i) => [i.component, i]));
+  const roots = images.filter((i) => i.parents.length === 0);
+  const baseMs = roots.length ? Math.max(...roots.map((i) => i.buildMs)) : 1;
+  const others = images.filter((i) => i.parents.length > 0).map((i) => i.buildMs);
+  const tf = tfShapedFamily();
+  const tfMs = new Map(tf.map((m, k) => [m.name, m.name.endsWith('base') || others.length === 0 ? baseMs : others[k % others.length]]));
+  return [
+    {
+      name: `${images.length} images (the measured family)`,
+      members: images.map((i) => ({ name: i.component, parents: i.parents })),
+      buildMs: (n) => byName.get(n)!.buildMs,
+      pullMs: (n) => byName.get(n)!.size * perByte,
+    },
+    { name: `${tf.length} images`, members: tf, buildMs: (n) => tfMs.get(n)!, pullMs: () => meanSize * perByte },
+  ];
+}

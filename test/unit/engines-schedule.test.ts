@@ -3,7 +3,7 @@ import test from 'ava';
 import { buildGraph } from '../../lib/images/graph';
 import { manyEngines, oneEngine } from '../../lib/images/placement';
 import { ENGINE_LOST, runSchedule } from '../../lib/images/schedule';
-import { simulate, tfShapedFamily } from '../../lib/images/simulate';
+import { measuredFamilies, simulate, tfShapedFamily } from '../../lib/images/simulate';
 
 const graphOf = (members: { name: string; parents: string[] }[]) =>
   buildGraph(members.map((m) => ({ name: m.name, ref: `${m.name}:1`, parentRefs: m.parents.map((p) => `${p}:1`) })));
@@ -108,4 +108,23 @@ test('the TF-shaped family: 60 images, general-base, base, 20 components with on
   }
   t.true(spans[1] < spans[0] && spans[2] < spans[1] && spans[3] <= spans[2], spans.join(' '));
   t.true(spans[2] / spans[0] < 0.4, `4 engines / 1: ${spans[2] / spans[0]}`);
+});
+
+test('measured families: the demo as measured, the TF-shaped 60 from its times; pulls priced by the measured push', async (t) => {
+  const images = [
+    { component: 'base', parents: [], buildMs: 100_000, size: 400 },
+    { component: 'controller', parents: ['base'], buildMs: 30_000, size: 500 },
+    { component: 'agent', parents: ['base'], buildMs: 20_000, size: 500 },
+    { component: 'kubernetes-agent', parents: ['agent'], buildMs: 10_000, size: 600 },
+  ];
+  const [demoFamily, tf] = measuredFamilies(images, 20_000);
+  t.is(demoFamily.members.length, 4);
+  t.is(demoFamily.buildMs('agent'), 20_000);
+  t.is(demoFamily.pullMs('base'), 4_000, 'its share of the measured push');
+  t.is(tf.members.length, 60);
+  t.is(tf.buildMs('general-base'), 100_000);
+  t.true([30_000, 20_000, 10_000].includes(tf.buildMs('component-7')));
+  const graph = graphOf(demoFamily.members);
+  const one = await simulate({ graph, buildMs: demoFamily.buildMs, pullMs: demoFamily.pullMs, engines: 1, jobsPerEngine: 1 });
+  t.is(one.makespanMs, 160_000);
 });
