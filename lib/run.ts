@@ -81,6 +81,8 @@ export function createRun(options: RunOptions): Run {
       const verdict = engineVerdict(facts);
       for (const line of verdict.info) options.log.info(line);
       for (const line of verdict.warnings) options.log.warn(line);
+      // the engine the steps work on is the first that answers: messages and checks name that one
+      run.engineTarget = verdict.live[0].target;
       return verdict.live.map((e) => ({ ...e, docker: clients.get(e)! }));
     }),
     once<T>(key: object | string, fn: () => Promise<T>): Promise<T> {

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { inputError } from '../errors';
 import { quote } from '../text';
+import { TLS_FILES } from './engine';
 
 /** What a context says about its Docker endpoint. */
 export interface ContextEndpoint {
@@ -81,11 +82,10 @@ export function readContext(name: string, what: string, env: NodeJS.ProcessEnv):
 /** The context's TLS folder when it has one: all three files, or an error naming what is missing. */
 function contextTls(name: string, id: string, configDir: string, what: string): string | null {
   const dir = path.join(configDir, 'contexts', 'tls', id, 'docker');
-  const files = ['ca.pem', 'cert.pem', 'key.pem'];
-  const present = files.filter((f) => fs.existsSync(path.join(dir, f)));
+  const present = TLS_FILES.filter((f) => fs.existsSync(path.join(dir, f)));
   if (present.length === 0) return null;
-  if (present.length < files.length) {
-    throw inputError(`${what}: the Docker context ${quote(name)} has TLS files in ${dir} but no ${files.filter((f) => !present.includes(f)).join(', ')}`,
+  if (present.length < TLS_FILES.length) {
+    throw inputError(`${what}: the Docker context ${quote(name)} has TLS files in ${dir} but no ${TLS_FILES.filter((f) => !present.includes(f)).join(', ')}`,
       `update it with all three: docker context update ${name} --docker ca=...,cert=...,key=...`);
   }
   return dir;

@@ -14,7 +14,8 @@ import { quote } from '../text';
 import { loadDockerode } from './loadDockerode';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
-const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
+/** what a TLS folder holds: the CA that signed the engine's certificate, this client's certificate and key */
+export const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
 
 export interface EngineTarget {
   /** for messages: `unix:///var/run/docker.sock`, `tcp://host:2376` */

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { inputError } from '../errors';
 import { quote } from '../text';
 import { CONTEXT_NAME, readContext } from './contexts';
-import { engineTarget, parseEngineHost, type EngineTarget } from './engine';
+import { engineTarget, parseEngineHost, TLS_FILES, type EngineTarget } from './engine';
 
 export type EngineEntry = string | { host: string; certPath?: string };
 
@@ -18,8 +18,6 @@ export interface NamedEngine {
   name: string;
   target: EngineTarget;
 }
-
-const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'];
 
 /** An address with an optional TLS folder; `what` names the entry in errors (the address follows it). */
 function targetOf(host: string, certPath: string | null, what: string): EngineTarget {
