@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import type Docker from 'dockerode';
+import { makeEngineCerts } from '../helpers/certs';
 import { docker as mainDocker, removeImage } from '../helpers/docker';
 import { copyImage, startTestEngine, type TestEngine } from '../helpers/engine';
 import { runGulp } from '../helpers/gulp';
@@ -20,12 +21,21 @@ const SILENT = 'tcp://127.0.0.1:19449';
 let a: TestEngine;
 let b: TestEngine;
 
-/** A docker config folder with one context, as `docker context create NAME --docker host=HOST` writes it. */
-function contextConfig(name: string, host: string): string {
+/**
+ * A docker config folder with one context, as `docker context create NAME --docker host=HOST
+ * [,ca=,cert=,key=]` writes it: its TLS files (from `certs`) under contexts/tls/<id>/docker.
+ */
+function contextConfig(name: string, host: string, certs?: string): string {
   const dir = tempDir('contrail-engines-docker-config-');
-  const meta = path.join(dir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json');
+  const id = createHash('sha256').update(name).digest('hex');
+  const meta = path.join(dir, 'contexts', 'meta', id, 'meta.json');
   fs.mkdirSync(path.dirname(meta), { recursive: true });
   fs.writeFileSync(meta, JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+  if (certs) {
+    const tls = path.join(dir, 'contexts', 'tls', id, 'docker');
+    fs.mkdirSync(tls, { recursive: true });
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) fs.copyFileSync(path.join(certs, f), path.join(tls, f));
+  }
   return dir;
 }
 
@@ -68,6 +78,24 @@ test.serial('clean over three engines, one named by a Docker context and one sil
   t.regex(out, new RegExp(`engine engines-b: removed image ${ref}`));
   t.false(await has(a.docker, ref), 'cleaned on the first engine');
   t.false(await has(b.docker, ref), 'cleaned on the engine named by the context');
+});
+
+test.serial('a context with TLS files reaches a --tlsverify engine; the same context with another CA does not', async (t) => {
+  const certs = makeEngineCerts();
+  const tlsEngine = await startTestEngine(19442, { tlsDir: certs });
+  try {
+    const DOCKER_CONFIG = contextConfig('engines-tls', tlsEngine.host, certs);
+    const r = await runGulp(cli('clean', tempDir('contrail-engines-work-'), '--engines', 'engines-tls'), { DOCKER_CONFIG });
+    t.is(r.code, 0, r.stdout + r.stderr);
+    t.regex(r.stdout + r.stderr, /engine engines-tls \(tcp:\/\/127\.0\.0\.1:19442\): Docker /);
+
+    const other = makeEngineCerts();
+    const wrong = await runGulp(cli('clean', tempDir('contrail-engines-work-'), '--engines', 'engines-tls'), { DOCKER_CONFIG: contextConfig('engines-tls', tlsEngine.host, other) });
+    t.is(wrong.code, 1, wrong.stdout + wrong.stderr);
+    t.regex(wrong.stdout + wrong.stderr, /none of the 1 engines answers[\s\S]*engines-tls: no Docker engine answers at tcp:\/\/127\.0\.0\.1:19442 \(TLS, certificates from .*contexts\/tls\//);
+  } finally {
+    await tlsEngine.stop();
+  }
 });
 
 test.serial('no engine answering: one error naming each, exit 1', async (t) => {
