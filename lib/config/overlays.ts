@@ -55,7 +55,7 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   'save-dir': { path: ['saveDir'], type: 'path', help: 'folder to save the images and artifacts into' },
   'per-image': { path: ['save', 'perImage'], type: 'bool', help: 'save one archive per image' },
   jobs: { path: ['jobs'], type: 'int', help: 'parallel builds (default: number of CPUs)' },
-  engines: { path: ['engines'], type: 'engineList', help: 'Docker engines to build on (comma-separated): unix:///PATH, tcp://HOST:PORT or a context name' },
+  engines: { path: ['engines'], type: 'engineList', help: 'the Docker engines (comma-separated): unix:///PATH, tcp://HOST:PORT or a context name; checked at the start, the first that answers builds, clean cleans each' },
   'work-dir': { path: ['workDir'], type: 'path', help: 'folder for artifacts, logs and state' },
   'packages-tar': { path: ['packages', 'tar'], type: 'pathOrUrl', help: 'tar(.gz) of .deb files (path or URL)' },
   'packages-dir': { path: ['packages', 'dir'], type: 'path', help: 'folder of .deb files' },
