@@ -26,6 +26,24 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
 }
 
+/**
+ * The context a run without `engines` uses, as the docker CLI picks it: none while DOCKER_HOST is
+ * set, else DOCKER_CONTEXT, else `currentContext` in $DOCKER_CONFIG/config.json (a config file
+ * that is missing or unreadable names none). `origin` names where it came from, for errors.
+ */
+export function currentContext(env: NodeJS.ProcessEnv): { name: string; origin: string } | null {
+  if ((env.DOCKER_HOST ?? '').trim() !== '') return null;
+  const fromEnv = (env.DOCKER_CONTEXT ?? '').trim();
+  if (fromEnv !== '') return { name: fromEnv, origin: 'environment variable DOCKER_CONTEXT' };
+  const file = path.join(dockerConfigDir(env), 'config.json');
+  try {
+    const name = (JSON.parse(fs.readFileSync(file, 'utf8')) as { currentContext?: unknown }).currentContext;
+    return typeof name === 'string' && name.trim() !== '' ? { name: name.trim(), origin: `currentContext in ${file}` } : null;
+  } catch {
+    return null;
+  }
+}
+
 const contextId = (name: string) => createHash('sha256').update(name).digest('hex');
 
 /** The names of the contexts there are, for a hint. */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputError } from '../errors';
 import { quote } from '../text';
-import { CONTEXT_NAME, readContext } from './contexts';
+import { CONTEXT_NAME, currentContext, readContext } from './contexts';
 import { engineTarget, parseEngineHost, TLS_FILES, type EngineTarget } from './engine';
 
 export type EngineEntry = string | { host: string; certPath?: string };
@@ -70,9 +70,20 @@ export function resolveEngines(given: EngineEntry[] | null, where: string, env: 
   return engines;
 }
 
-/** The engines of a run: the list given, else the environment's one engine. */
+/**
+ * The engines of a run: the list given, else the environment's one engine, chosen as the docker
+ * CLI chooses it: DOCKER_HOST, else the context DOCKER_CONTEXT names, else the current context of
+ * $DOCKER_CONFIG/config.json, else the socket.
+ */
 export function runEngines(given: NamedEngine[] | null, env: NodeJS.ProcessEnv = process.env): NamedEngine[] {
   if (given !== null) return given;
+  const context = currentContext(env);
+  if (context !== null && context.name !== 'default') {
+    if (!CONTEXT_NAME.test(context.name)) {
+      throw inputError(`${context.origin} ${quote(context.name)} is not a Docker context name`, 'name a context (docker context ls), or set DOCKER_HOST to an address');
+    }
+    return [engineOf(context.name, context.origin, env, (p) => p)];
+  }
   const target = engineTarget(env);
   return [{ name: target.address, target }];
 }

@@ -52,6 +52,35 @@ test('not given: one engine, the one of DOCKER_HOST (or the socket), as before',
   t.deepEqual(runEngines(null, { DOCKER_HOST: 'tcp://127.0.0.1:19440' }).map((e) => e.name), ['tcp://127.0.0.1:19440']);
 });
 
+test('no engines: DOCKER_HOST, else DOCKER_CONTEXT, else the current context of config.json, else the socket, as the docker CLI picks', (t) => {
+  const DOCKER_CONFIG = dockerConfig({ 'build-a': { host: 'tcp://127.0.0.1:19445' }, 'build-b': { host: 'tcp://127.0.0.1:19446' } });
+  const at = (env: NodeJS.ProcessEnv) => runEngines(null, { DOCKER_CONFIG, ...env }).map((e) => [e.name, e.target.address]);
+  t.deepEqual(at({}), [['unix:///var/run/docker.sock', 'unix:///var/run/docker.sock']]);
+  fs.writeFileSync(path.join(DOCKER_CONFIG, 'config.json'), JSON.stringify({ auths: {}, currentContext: 'build-a' }));
+  t.deepEqual(at({}), [['build-a', 'tcp://127.0.0.1:19445']]);
+  t.deepEqual(at({ DOCKER_CONTEXT: 'build-b' }), [['build-b', 'tcp://127.0.0.1:19446']]);
+  t.deepEqual(at({ DOCKER_CONTEXT: 'default' }), [['unix:///var/run/docker.sock', 'unix:///var/run/docker.sock']]);
+  t.deepEqual(at({ DOCKER_CONTEXT: 'build-b', DOCKER_HOST: 'tcp://127.0.0.1:19447' }), [['tcp://127.0.0.1:19447', 'tcp://127.0.0.1:19447']]);
+  fs.writeFileSync(path.join(DOCKER_CONFIG, 'config.json'), '{ not json');
+  t.deepEqual(at({}), [['unix:///var/run/docker.sock', 'unix:///var/run/docker.sock']], 'an unreadable config.json names no context');
+});
+
+test('bad: DOCKER_CONTEXT or currentContext naming no context, exit 2 naming where it came from', (t) => {
+  const DOCKER_CONFIG = dockerConfig({ 'build-a': { host: 'tcp://127.0.0.1:19445' } });
+  for (const [env, pattern] of [
+    [{ DOCKER_CONTEXT: 'build-z' }, /^environment variable DOCKER_CONTEXT "build-z": there is no Docker context "build-z"/],
+    [{ DOCKER_CONTEXT: 'tcp://127.0.0.1:1' }, /^environment variable DOCKER_CONTEXT "tcp:\/\/127.0.0.1:1" is not a Docker context name/],
+  ] as const) {
+    const e = t.throws(() => runEngines(null, { DOCKER_CONFIG, ...env }), { instanceOf: PipelineError })!;
+    t.regex(e.message, pattern);
+    t.is(exitCodeFor(e), 2);
+  }
+  fs.writeFileSync(path.join(DOCKER_CONFIG, 'config.json'), JSON.stringify({ currentContext: 'gone' }));
+  const e = t.throws(() => runEngines(null, { DOCKER_CONFIG }), { instanceOf: PipelineError })!;
+  t.regex(e.message, /^currentContext in .*config.json "gone": there is no Docker context "gone"/);
+  t.regex(e.hint!, /contexts in .*: build-a/);
+});
+
 test('addresses, {host, certPath} and the flag', (t) => {
   const dir = certs();
   const c = config({ ...base, engines: ['unix:///var/run/docker.sock', 'tcp://127.0.0.1:19440', '127.0.0.1:19441', { host: 'tcp://127.0.0.1:19442', certPath: dir }] });
