@@ -80,6 +80,21 @@ test.serial('clean over three engines, one named by a Docker context and one sil
   t.false(await has(b.docker, ref), 'cleaned on the engine named by the context');
 });
 
+test.serial('no engines: the context DOCKER_CONTEXT names is the one engine, as for the docker CLI', async (t) => {
+  const ref = `contrail-analytics-debian12:${VERSION}`;
+  await buildTinyImage({ component: 'analytics', version: VERSION });
+  await copyImage(mainDocker, b.docker, ref);
+  await removeImage(ref);
+  const DOCKER_CONFIG = contextConfig('engines-b', b.host);
+  const r = await runGulp(cli('clean', tempDir('contrail-engines-work-')), { DOCKER_CONFIG, DOCKER_CONTEXT: 'engines-b', DOCKER_HOST: '' });
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout + r.stderr, new RegExp(`removed image ${ref}`));
+  t.false(await has(b.docker, ref), 'cleaned on the context\'s engine');
+  const gone = await runGulp(cli('clean', tempDir('contrail-engines-work-')), { DOCKER_CONFIG, DOCKER_CONTEXT: 'engines-gone', DOCKER_HOST: '' });
+  t.is(gone.code, 2, gone.stdout + gone.stderr);
+  t.regex(gone.stdout + gone.stderr, /environment variable DOCKER_CONTEXT "engines-gone": there is no Docker context "engines-gone"/);
+});
+
 test.serial('a context with TLS files reaches a --tlsverify engine; the same context with another CA does not', async (t) => {
   const certs = makeEngineCerts();
   const tlsEngine = await startTestEngine(19442, { tlsDir: certs });
