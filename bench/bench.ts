@@ -28,6 +28,7 @@ import { buildImage } from '../lib/docker/build';
 import { gzipCompressor } from '../lib/save/compressor';
 import { contextTar, stageContext } from '../lib/images/context';
 import type { Summary } from '../lib/images/summary';
+import { simulatedEngines } from './simulatedEngines';
 import { gulpLogger, type Logger } from '../lib/log';
 import { createRun, type Run } from '../lib/run';
 import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImageRef } from '../lib/naming';
@@ -364,6 +365,7 @@ async function main() {
   say(`save RSS / no-op RSS:   ${(mem.peakRssBytes / idle.peakRssBytes).toFixed(2)}`);
   say(`save RSS / streamed:    ${(mem.peakRssBytes / streamed).toFixed(2)}`);
   say(`fresh host / cold: ${(fresh.ms / coldMs).toFixed(3)}`);
+  for (const line of await simulatedEngines(summary, pushMs[0])) say(line);
 }
 
 async function startupOnly() {

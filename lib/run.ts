@@ -8,7 +8,9 @@ import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from './config/load';
 import { buildJobs } from './images/jobs';
-import { checkEngine, clientFor, engineTarget, type EngineTarget } from './docker/engine';
+import { checkEngine, clientFor, type EngineTarget } from './docker/engine';
+import { engineFacts, engineVerdict } from './docker/engineCheck';
+import { runEngines, type NamedEngine } from './docker/engines';
 import type { Logger } from './log';
 
 /** What the run is for, declared where it is made: a run that only pushes leaves what the registry has there. */
@@ -22,12 +24,20 @@ export interface Run {
   signal: AbortSignal;
   /** cancels everything in flight through `signal` (lib/step.ts: a step failed while others run beside it) */
   stop(reason: unknown): void;
-  /** where the engine is (DOCKER_HOST and its TLS settings), read once */
+  /** the engines the run drives (engines / --engines, else the one of DOCKER_HOST), read once */
+  engines: NamedEngine[];
+  /** where the (first) engine is: DOCKER_HOST and its TLS settings, or the first of `engines` */
   engineTarget: EngineTarget;
-  /** the Docker client, after checking once that the engine answers */
+  /** the Docker client, after checking once that the engine answers (with `engines`: the first that answers) */
   engine(): Promise<Docker>;
+  /** with `engines`: every listed engine checked once at the start; those that answer, with their clients */
+  liveEngines(): Promise<LiveEngine[]>;
   /** runs `fn` once per run for `key` (a step's declaration, or a name); later callers get the same promise */
   once<T>(key: object | string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface LiveEngine extends NamedEngine {
+  docker: Docker;
 }
 
 export interface RunOptions {
@@ -41,8 +51,10 @@ export interface RunOptions {
 
 export function createRun(options: RunOptions): Run {
   const memo = new Map<object | string, Promise<unknown>>();
-  const target = engineTarget();
+  const engines = runEngines(options.config.engines ?? null);
+  const target = engines[0].target;
   const docker = options.docker ?? clientFor(target);
+  const clients = new Map<NamedEngine, Docker>(engines.map((e, i) => [e, i === 0 ? docker : clientFor(e.target)]));
   const stopper = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
   // Every operation in flight listens on the run's one signal while it lasts (each removes its
@@ -55,10 +67,23 @@ export function createRun(options: RunOptions): Run {
     log: options.log,
     signal,
     stop: (reason) => stopper.abort(reason),
+    engines,
     engineTarget: target,
     engine: () => run.once('engine', async () => {
-      await checkEngine(docker, target);
-      return docker;
+      if (options.config.engines == null) {
+        await checkEngine(docker, target);
+        return docker;
+      }
+      return (await run.liveEngines())[0].docker;
+    }),
+    liveEngines: () => run.once('liveEngines', async () => {
+      const facts = await Promise.all(engines.map((e) => engineFacts(e, clients.get(e)!)));
+      const verdict = engineVerdict(facts);
+      for (const line of verdict.info) options.log.info(line);
+      for (const line of verdict.warnings) options.log.warn(line);
+      // the engine the steps work on is the first that answers: messages and checks name that one
+      run.engineTarget = verdict.live[0].target;
+      return verdict.live.map((e) => ({ ...e, docker: clients.get(e)! }));
     }),
     once<T>(key: object | string, fn: () => Promise<T>): Promise<T> {
       let p = memo.get(key) as Promise<T> | undefined;

@@ -80,6 +80,8 @@ export interface ImageOutcome {
   how?: 'up to date locally' | 'from the registry' | 'built';
   /** false: taken from the cache registry and not pulled (the run only pushes it) */
   local?: boolean;
+  /** the engine it was built, skipped or taken on: its name in engines / --engines, else its address */
+  engine?: string;
 }
 
 /** buildImages: the family. */

@@ -22,6 +22,7 @@ import { explainFailure } from '../lib/images/failureCause';
 import { familyLabels } from '../lib/images/labels';
 import { type ImageFacts, type ImagePlan, type ParentOutcome, planImage } from '../lib/images/familyPlan';
 import { buildJobs } from '../lib/images/jobs';
+import { oneEngine } from '../lib/images/placement';
 import { estimator, runSchedule } from '../lib/images/schedule';
 import { type StatusLine, statusLine } from '../lib/images/status';
 import { familySummary, previousBuildTimes, type SummaryImage, summaryTable } from '../lib/images/summary';
@@ -58,6 +59,8 @@ interface FamilyRun {
   fromRegistry: FamilyFromRegistry;
   /** what was taken from the registry, by image */
   taken: Map<string, Taken>;
+  /** the engine the images build on, by its name (engines / --engines) or address */
+  engine: string;
 }
 
 export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildResult> {
@@ -72,12 +75,15 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const status = statusLine(run.log, family.graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
   const fromRegistry = familyFromRegistry(run, await runCache(run));
   const jobs = buildJobs(run.config.jobs, run.config.jobsFromDefault, builder.builder, os.availableParallelism());
-  const fr: FamilyRun = { run, docker, family, facts, status, jobs, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map() };
-  status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}; up to ${jobs} at once`);
+  const engine = run.config.engines == null ? run.engineTarget.address : (await run.liveEngines())[0].name;
+  const fr: FamilyRun = { run, docker, family, facts, status, jobs, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map(), engine };
+  status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}; up to ${jobs} at once${run.config.engines == null ? '' : ` on engine ${engine}`}`);
   try {
     const schedule = await runSchedule({
       graph: family.graph,
       jobs: fr.jobs,
+      // one engine builds the family for now; the many-engine placement (manyEngines) is not wired to the build flow yet
+      placement: oneEngine(fr.jobs, engine),
       estimateMs: estimator(lastBuildMs),
       signal: run.signal,
       work: async (name) => {
@@ -129,7 +135,8 @@ function row(fr: FamilyRun, name: string, fields: Partial<SummaryImage>): Summar
   const c = fr.run.config;
   const r: SummaryImage = {
     component: name, ref: fr.family.images.get(name)!.ref, status: 'blocked', id: null, inputHash: '', durationMs: 0, size: null,
-    log: imageLogFile(c.workDir, name, c.os), parents: fr.family.graph.nodes.get(name)!.parents, buildMs: fr.lastBuildMs[name] ?? null, ...fields,
+    log: imageLogFile(c.workDir, name, c.os), parents: fr.family.graph.nodes.get(name)!.parents, buildMs: fr.lastBuildMs[name] ?? null,
+    ...((fields.status === 'built' || fields.status === 'skipped') && fields.local !== false ? { engine: fr.engine } : {}), ...fields,
   };
   fr.rows.set(name, r);
   return r;

@@ -14,7 +14,7 @@ import type { SaveResult } from '../lib/save/saveAll';
 import { defineStep, type NoSteps } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
-const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'work-dir', 'no-cache', 'cache-registry', 'builder'];
+const BUILD_FLAGS = ['contrail-version', 'os', 'images', 'jobs', 'engines', 'work-dir', 'no-cache', 'cache-registry', 'builder'];
 
 export const baseImage = defineStep<BaseImage>({
   name: 'baseImage',
@@ -168,6 +168,6 @@ export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: ty
 export const clean = defineStep<CleanResult>({
   name: 'clean',
   description: "Remove the repo container, this project's containers, temporary files and (unless --keep-images) its images",
-  flags: ['contrail-version', 'os', 'work-dir', 'keep-images', 'all'],
+  flags: ['contrail-version', 'os', 'work-dir', 'keep-images', 'all', 'engines'],
   load: async () => (require('./clean') as typeof import('./clean')).clean,
 });

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { resolveEngines } from '../docker/engines';
 import { inputError } from '../errors';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { quote } from '../text';
@@ -115,6 +116,9 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
   checkGitRef(ansible.ref, place.where(['ansible', 'ref']));
   const images = resolveImages(merged.images as Record<string, Json>, place);
   const select = checkSelect(merged.select as string[] | null, images, place);
+  const engines = resolveEngines(merged.engines ?? null, place.where(['engines']), inputs.env ?? process.env,
+    (p) => place.path(p, ['engines']));
+  checkEnginesHandOff(engines?.length ?? 1, cacheRegistry, place);
 
   const config: ResolvedConfig = {
     configFile,
@@ -148,6 +152,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
     save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 1 },
     jobs: merged.jobs,
+    engines,
     jobsFromDefault: place.origin(['jobs']) === 'built-in default',
     network: merged.network,
     keepImages: merged.keepImages,
@@ -217,6 +222,13 @@ function checkRepo(repo: Config['repo'], place: Place): Config['repo'] {
     );
   }
   return repo;
+}
+
+/** Engines hand images to each other through a registry: more than one needs one. */
+function checkEnginesHandOff(count: number, cacheRegistry: string | null, place: Place): void {
+  if (count <= 1 || cacheRegistry !== null) return;
+  throw inputError(`${place.where(['engines'])} lists ${count} engines, but there is no registry to hand images between them`,
+    'give a cache registry (cache.registry, CONTAINER_CACHE_REGISTRY or --cache-registry host:port) or a push registry (--registry); "none" turns the cache off, which several engines cannot do without');
 }
 
 function resolveSources(given: Json[], place: Place): PackageSource[] {

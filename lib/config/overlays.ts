@@ -6,7 +6,7 @@
 import { inputError } from '../errors';
 import { didYouMean, quote } from '../text';
 
-export type ValueType = 'string' | 'path' | 'pathOrUrl' | 'int' | 'bool' | 'list' | 'dockerBuildkit';
+export type ValueType = 'string' | 'path' | 'pathOrUrl' | 'int' | 'bool' | 'list' | 'engineList' | 'dockerBuildkit';
 
 export interface Setting {
   path: string[];
@@ -55,6 +55,7 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   'save-dir': { path: ['saveDir'], type: 'path', help: 'folder to save the images and artifacts into' },
   'per-image': { path: ['save', 'perImage'], type: 'bool', help: 'save one archive per image' },
   jobs: { path: ['jobs'], type: 'int', help: 'parallel builds (default: number of CPUs)' },
+  engines: { path: ['engines'], type: 'engineList', help: 'the Docker engines (comma-separated): unix:///PATH, tcp://HOST:PORT or a context name; checked at the start, the first that answers builds, clean cleans each' },
   'work-dir': { path: ['workDir'], type: 'path', help: 'folder for artifacts, logs and state' },
   'packages-tar': { path: ['packages', 'tar'], type: 'pathOrUrl', help: 'tar(.gz) of .deb files (path or URL)' },
   'packages-dir': { path: ['packages', 'dir'], type: 'path', help: 'folder of .deb files' },
@@ -109,6 +110,13 @@ function convert(raw: string, type: ValueType, origin: string, separator: RegExp
     case 'list': {
       const items = raw.split(separator).map((s) => s.trim()).filter(Boolean);
       if (items.length === 0) throw inputError(`${origin} must name at least one image, got ${quote(raw)}`);
+      return items;
+    }
+    case 'engineList': {
+      const items = raw.split(',').map((s) => s.trim());
+      if (items.every((s) => s === '')) throw inputError(`${origin} must name at least one engine, got ${quote(raw)}`, 'e.g. --engines unix:///var/run/docker.sock,tcp://127.0.0.1:2375,my-context');
+      const empty = items.indexOf('');
+      if (empty !== -1) throw inputError(`${origin} has an empty entry ${empty + 1} in ${quote(raw)}`, 'separate engines by single commas');
       return items;
     }
     default:

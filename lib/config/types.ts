@@ -1,4 +1,5 @@
 /** A build, as resolved from defaults, the config file, the environment and flags. */
+import type { NamedEngine } from '../docker/engines';
 import type { RegistryAddress } from './checks';
 
 export interface GitSource {
@@ -117,6 +118,8 @@ export interface Config {
   saveDir: string | null;
   save: { perImage: boolean; gzipLevel: number };
   jobs: number;
+  /** engines / --engines: the Docker engines the run drives; null: the one engine of DOCKER_HOST (or the socket) */
+  engines: NamedEngine[] | null;
   /** `jobs` was not set (the number of CPUs): the image builds may run more at once with BuildKit */
   jobsFromDefault: boolean;
   network: string;

@@ -14,7 +14,8 @@ import { quote } from '../text';
 import { loadDockerode } from './loadDockerode';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
-const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
+/** what a TLS folder holds: the CA that signed the engine's certificate, this client's certificate and key */
+export const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
 
 export interface EngineTarget {
   /** for messages: `unix:///var/run/docker.sock`, `tcp://host:2376` */
@@ -27,6 +28,39 @@ export interface EngineTarget {
 
 const HOST_EXAMPLES = 'e.g. unix:///var/run/docker.sock, tcp://build-host:2375, or tcp://build-host:2376 with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH';
 
+type EngineHost =
+  | { kind: 'unix' | 'ssh'; target: EngineTarget }
+  /** hostname as in a URL (IPv6 in brackets); port null when not given */
+  | { kind: 'tcp'; hostname: string; port: number | null };
+
+/**
+ * An engine address as the docker CLI takes it (unix://PATH, tcp://HOST[:PORT], HOST:PORT,
+ * ssh://...), `what` naming it in errors (DOCKER_HOST, an `engines` entry, a context). Pure.
+ */
+export function parseEngineHost(raw: string, what: string): EngineHost {
+  if (raw.startsWith('unix://')) {
+    const socketPath = raw.slice('unix://'.length) || DEFAULT_SOCKET;
+    return { kind: 'unix', target: { address: `unix://${socketPath}`, tls: null, options: { socketPath } } };
+  }
+  // ssh:// is handled by docker-modem itself (through the ssh agent); nothing to add
+  if (raw.startsWith('ssh://')) return { kind: 'ssh', target: { address: raw, tls: null, options: {} } };
+
+  const withScheme = raw.includes('://') ? raw : `tcp://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw inputError(`${what} ${quote(raw)} is not an engine address`, HOST_EXAMPLES);
+  }
+  if (url.protocol !== 'tcp:') {
+    throw inputError(`${what} ${quote(raw)}: ${url.protocol.replace(/:$/, '')}:// is not a way to reach a Docker engine`, HOST_EXAMPLES);
+  }
+  if (!url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.search || url.username) {
+    throw inputError(`${what} ${quote(raw)} is not an engine address (tcp://HOST[:PORT] only)`, HOST_EXAMPLES);
+  }
+  return { kind: 'tcp', hostname: url.hostname, port: url.port ? Number(url.port) : null };
+}
+
 /**
  * Where the engine is, read from the environment as the docker CLI reads it: DOCKER_HOST
  * (unix://PATH, tcp://HOST[:PORT], HOST:PORT, ssh://...), TLS when DOCKER_TLS_VERIFY is set to
@@ -37,31 +71,14 @@ const HOST_EXAMPLES = 'e.g. unix:///var/run/docker.sock, tcp://build-host:2375, 
 export function engineTarget(env: NodeJS.ProcessEnv = process.env, exists: (file: string) => boolean = fs.existsSync): EngineTarget {
   const raw = (env.DOCKER_HOST ?? '').trim();
   if (raw === '') return { address: `unix://${DEFAULT_SOCKET}`, tls: null, options: { socketPath: DEFAULT_SOCKET } };
-  if (raw.startsWith('unix://')) {
-    const socketPath = raw.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { address: `unix://${socketPath}`, tls: null, options: { socketPath } };
-  }
-  // ssh:// is handled by docker-modem itself (through the ssh agent); nothing to add
-  if (raw.startsWith('ssh://')) return { address: raw, tls: null, options: {} };
-
-  const withScheme = raw.includes('://') ? raw : `tcp://${raw}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw inputError(`DOCKER_HOST ${quote(raw)} is not an engine address`, HOST_EXAMPLES);
-  }
-  if (url.protocol !== 'tcp:') {
-    throw inputError(`DOCKER_HOST ${quote(raw)}: ${url.protocol.replace(/:$/, '')}:// is not a way to reach a Docker engine`, HOST_EXAMPLES);
-  }
-  if (!url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.search || url.username) {
-    throw inputError(`DOCKER_HOST ${quote(raw)} is not an engine address (tcp://HOST[:PORT] only)`, HOST_EXAMPLES);
-  }
+  const place = parseEngineHost(raw, 'DOCKER_HOST');
+  if (place.kind !== 'tcp') return place.target;
+  const { hostname, port: given } = place;
 
   const verify = (env.DOCKER_TLS_VERIFY ?? '') !== '';
-  const port = Number(url.port || (verify ? 2376 : 2375));
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const address = `tcp://${url.hostname}:${port}`;
+  const port = given ?? (verify ? 2376 : 2375);
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const address = `tcp://${hostname}:${port}`;
   // docker-modem reads DOCKER_CERT_PATH's files whenever it is set: check them even without TLS
   if (!verify && !env.DOCKER_CERT_PATH) return { address, tls: null, options: { host, port, protocol: 'http' } };
 

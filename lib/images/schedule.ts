@@ -4,6 +4,10 @@
  * path starts as early as it can. A failed image blocks its descendants; other branches go on.
  */
 import type { ImageGraph } from './graph';
+import { oneEngine, type Placement } from './placement';
+
+/** What `work` answers when the engine it built on stopped answering: the image is built again elsewhere. */
+export const ENGINE_LOST = 'engine lost' as const;
 
 /** For each image: the work on the longest chain from it down to a leaf (itself included). */
 export function chainWork(graph: ImageGraph, weightMs: (name: string) => number): Map<string, { ms: number; next: string | null }> {
@@ -46,12 +50,16 @@ export interface ScheduleOptions {
   graph: ImageGraph;
   jobs: number;
   estimateMs: (name: string) => number;
-  /** builds (or skips) one image; resolves false or rejects when it failed */
-  work: (name: string) => Promise<boolean>;
+  /** where each image builds (placement.ts); default: every image on one engine, `jobs` at once */
+  placement?: Placement;
+  /** builds (or skips) one image on `engine`; resolves false or rejects when it failed, ENGINE_LOST when the engine did */
+  work: (name: string, engine: string) => Promise<boolean | typeof ENGINE_LOST>;
   /** when aborted, nothing new starts; running work finishes */
   signal?: AbortSignal;
-  onStart?: (name: string) => void;
+  onStart?: (name: string, engine: string) => void;
   onBlocked?: (name: string, by: string) => void;
+  /** `engine` stopped answering while it built `name`, which goes back to the queue */
+  onEngineLost?: (engine: string, name: string) => void;
 }
 
 export interface ScheduleResult {
@@ -63,17 +71,24 @@ export interface ScheduleResult {
   blocked: Map<string, string>;
   /** not started because the run was aborted */
   cancelled: Set<string>;
+  /** image -> the engine that made it */
+  engineOf: Map<string, string>;
+  /** engines that stopped answering during the run */
+  lost: Set<string>;
 }
 
 export async function runSchedule(options: ScheduleOptions): Promise<ScheduleResult> {
   const { graph, signal } = options;
-  const jobs = Math.max(1, Math.floor(options.jobs));
+  const placement = options.placement ?? oneEngine(options.jobs);
   const priority = chainWork(graph, options.estimateMs);
-  const result: ScheduleResult = { started: [], ok: new Set(), failed: new Map(), blocked: new Map(), cancelled: new Set() };
+  const result: ScheduleResult = { started: [], ok: new Set(), failed: new Map(), blocked: new Map(), cancelled: new Set(), engineOf: new Map(), lost: new Set() };
   const waiting = new Set(graph.order);
-  const running = new Map<string, Promise<void>>();
+  const running = new Map<string, { engine: string; done: Promise<void> }>();
 
   const isReady = (name: string) => graph.nodes.get(name)!.parents.every((p) => result.ok.has(p));
+  const busy = (engine: string) => [...running.values()].filter((r) => r.engine === engine).length;
+  const freeEngines = () => placement.engines.filter((e) => !result.lost.has(e.name) && busy(e.name) < e.jobs)
+    .map((e) => ({ engine: e.name, room: e.jobs - busy(e.name) }));
   const block = (failed: string) => {
     const stack = [...graph.nodes.get(failed)!.children];
     while (stack.length) {
@@ -85,32 +100,51 @@ export async function runSchedule(options: ScheduleOptions): Promise<ScheduleRes
       stack.push(...graph.nodes.get(c)!.children);
     }
   };
-  const start = (name: string) => {
+  const done = (name: string, engine: string, outcome: boolean | typeof ENGINE_LOST, error?: unknown) => {
+    running.delete(name);
+    if (outcome === ENGINE_LOST) {
+      if (!result.lost.has(engine)) placement.lose(engine);
+      result.lost.add(engine);
+      waiting.add(name);
+      options.onEngineLost?.(engine, name);
+    } else if (outcome) {
+      result.ok.add(name);
+      result.engineOf.set(name, engine);
+      placement.record(name, engine);
+    } else {
+      result.failed.set(name, error);
+      block(name);
+    }
+  };
+  const start = (name: string, engine: string) => {
     waiting.delete(name);
     result.started.push(name);
-    options.onStart?.(name);
-    const done = (ok: boolean, error?: unknown) => {
-      running.delete(name);
-      if (ok) result.ok.add(name);
-      else {
-        result.failed.set(name, error);
-        block(name);
-      }
-    };
-    running.set(name, Promise.resolve()
-      .then(() => options.work(name))
-      .then((ok) => done(ok), (e) => done(false, e)));
+    options.onStart?.(name, engine);
+    running.set(name, {
+      engine,
+      done: Promise.resolve()
+        .then(() => options.work(name, engine))
+        .then((ok) => done(name, engine, ok), (e) => done(name, engine, false, e)),
+    });
   };
 
   for (;;) {
     if (!signal?.aborted) {
       const ready = [...waiting].filter(isReady)
         .sort((a, b) => priority.get(b)!.ms - priority.get(a)!.ms || a.localeCompare(b));
-      for (const name of ready.slice(0, jobs - running.size)) start(name);
+      for (const name of ready) {
+        const free = freeEngines();
+        if (free.length === 0) break;
+        start(name, placement.pick(name, graph.nodes.get(name)!.parents, free));
+      }
     }
     if (running.size === 0) break;
-    await Promise.race(running.values());
+    await Promise.race([...running.values()].map((r) => r.done));
   }
-  for (const name of waiting) result.cancelled.add(name);
+  const noEngine = result.lost.size === placement.engines.length;
+  for (const name of waiting) {
+    if (noEngine && !signal?.aborted) result.failed.set(name, new Error(`every engine stopped answering (${[...result.lost].join(', ')})`));
+    else result.cancelled.add(name);
+  }
   return result;
 }

@@ -9,6 +9,7 @@ import { LABELS } from '../../lib/docker/labels';
 import { INPUTS_LABEL, OCI } from '../../lib/images/labels';
 import { parseInputsLabel, WHOLE_INDEX } from '../../lib/images/inputs';
 import type { Summary } from '../../lib/images/summary';
+import { engineTarget } from '../../lib/docker/engine';
 import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImageRef } from '../../lib/naming';
 import { buildImages } from '../helpers/steps';
 import { planImages } from '../helpers/steps';
@@ -58,6 +59,7 @@ test('the demo family: every image, with its OCI and project labels, in summary.
     const ref = imageRef(c, OS, DEMO_VERSION);
     const row = summary.images.find((i) => i.component === c)!;
     t.true(['built', 'skipped'].includes(row.status), `${c}: ${row.status} ${row.reason}`);
+    t.is(row.engine, engineTarget().address, 'no engines given: the one engine, by its address');
     const info = await docker.getImage(ref).inspect();
     t.is(row.id, info.Id);
     t.is(row.size, info.Size);
