@@ -67,6 +67,15 @@ export interface BootstrapConfig {
   components?: string[];
 }
 
+export interface ManifestLimits {
+  /** of each manifest file */
+  maxMegabytes: number;
+  maxProjects: number;
+  maxIncludeDepth: number;
+  /** <include> elements in all; each file is read once */
+  maxIncludes: number;
+}
+
 export interface Config {
   /** absolute path of the config file, or null when only defaults, environment and flags were used */
   configFile: string | null;
@@ -97,6 +106,8 @@ export interface Config {
     repo: string;
     ref: string;
   };
+  /** limits of reading a recipe source's repo manifest, with its includes */
+  manifestLimits: ManifestLimits;
   /** limits of every download */
   download: { maxMegabytes: number; timeoutMinutes: number };
   /** component name -> recipe; 'base' is contrail-base */

@@ -7,13 +7,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RecipeSource } from '../config/types';
+import type { ManifestLimits, RecipeSource } from '../config/types';
 import { inputError } from '../errors';
 import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
 import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/refs';
 import { hashJson } from '../hash';
 import { didYouMean, quote } from '../text';
-import { readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
+import { checkManifestSize, readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
 
 export interface SandboxProject extends ManifestProject {
   ref: ResolvedRef;
@@ -42,6 +42,9 @@ export interface ResolveSandboxOptions {
   recorded?: SandboxRecord;
   /** where the manifest repository is checked out when it must be read */
   manifestDir: string;
+  limits: ManifestLimits;
+  /** told when the manifest is read (it can take a while) */
+  onRead?: (message: string) => void;
 }
 
 export const sandboxWhat = (index: number, name: string) => `packages.build.sources[${index}] (${quote(name)})`;
@@ -63,7 +66,7 @@ async function resolveOne(url: string, revision: string, what: string, signal?: 
   return ref;
 }
 
-async function readManifestRepo(source: RecipeSource, what: string, ref: ResolvedRef, dir: string, signal?: AbortSignal): Promise<(file: string) => string | null> {
+async function readManifestRepo(source: RecipeSource, what: string, ref: ResolvedRef, dir: string, limits: ManifestLimits, signal?: AbortSignal): Promise<(file: string) => string | null> {
   fs.rmSync(dir, { recursive: true, force: true });
   try {
     await checkoutRef(source.manifest.url, ref, dir, { signal });
@@ -77,6 +80,8 @@ async function readManifestRepo(source: RecipeSource, what: string, ref: Resolve
     if (!fs.existsSync(full) || !fs.statSync(full).isFile()) return null;
     // a symlink in the manifest repository must not read a file outside it
     if (!fs.realpathSync(full).startsWith(`${top}${path.sep}`)) return null;
+    // not read at all when past the limit
+    checkManifestSize(`${what} manifest ${file}`, fs.statSync(full).size, limits);
     return fs.readFileSync(full, 'utf8');
   };
 }
@@ -90,15 +95,19 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
   }
   const same = recorded && recorded.manifest.url === source.manifest.url && recorded.manifest.file === source.manifest.file &&
     recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(source.remotes);
-  const manifest = same
-    ? recorded.resolved
-    : readSandboxManifest({
+  const read = same ? null : await readManifestRepo(source, what, manifestRef, options.manifestDir, options.limits, signal);
+  if (read) options.onRead?.(`${what}: reading manifest ${source.manifest.file}`);
+  const manifest = read === null
+    ? recorded!.resolved
+    : await readSandboxManifest({
       file: source.manifest.file,
-      read: await readManifestRepo(source, what, manifestRef, options.manifestDir, signal),
+      read,
       manifestUrl: source.manifest.url,
       rewrites: source.remotes,
       what: `${what} manifest`,
       rewritesKey: `packages.build.sources[${index}].remotes`,
+      limits: options.limits,
+      signal,
     });
   const listed = new Map<string, Promise<ResolvedRef>>();
   const projects: SandboxProject[] = [];

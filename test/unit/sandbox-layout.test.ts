@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import { simpleGit } from 'simple-git';
+import { MANIFEST_LIMITS } from '../../lib/config/defaults';
 import { exitCodeFor } from '../../lib/exit';
 import { layOutSandbox } from '../../lib/sandbox/layout';
 import { resolveSandbox } from '../../lib/sandbox/resolve';
@@ -34,7 +35,7 @@ async function setUp(manifest: string, projects: Record<string, { files: Record<
   await repo(path.join(root, 'vnc'), { 'default.xml': manifest });
   for (const [name, p] of Object.entries(projects)) commits[name] = await repo(path.join(root, name), p.files, p.links);
   const source: RecipeSource = { name: 's', manifest: { url: `file://${root}/vnc`, ref: 'main', file: 'default.xml' }, remotes: {}, steps: ['true'], outputs: ['*.deb'], buildDepends: [] };
-  const resolved = await resolveSandbox(source, 0, { manifestDir: path.join(root, 'work', 'manifest') });
+  const resolved = await resolveSandbox(source, 0, { manifestDir: path.join(root, 'work', 'manifest'), limits: MANIFEST_LIMITS });
   const dir = path.join(root, 'work', 'sandbox');
   return { root, dir, resolved, commits };
 }
