@@ -14,6 +14,7 @@ import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/re
 import { hashJson } from '../hash';
 import { didYouMean, quote } from '../text';
 import { checkManifestSize, readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
+import { hasRedactedUrl, redactJson, redactUrl } from '../redact';
 
 export interface SandboxProject extends ManifestProject {
   ref: ResolvedRef;
@@ -93,8 +94,10 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
   if (manifestRef.commit === null) {
     throw inputError(`${what} manifest.ref ${quote(source.manifest.ref)} is an abbreviated commit id that no branch or tag of ${quote(source.manifest.url)} points at`, 'give the full commit id, a branch or a tag');
   }
-  const same = recorded && recorded.manifest.url === source.manifest.url && recorded.manifest.file === source.manifest.file &&
-    recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(source.remotes);
+  // the record holds URLs without credentials (it is a file): compared so, and its resolved
+  // manifest stands in for a read only when no URL in it lost credentials
+  const same = recorded && !hasRedactedUrl(recorded.resolved) && recorded.manifest.url === redactUrl(source.manifest.url) && recorded.manifest.file === source.manifest.file &&
+    recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(redactJson(source.remotes));
   const read = same ? null : await readManifestRepo(source, what, manifestRef, options.manifestDir, options.limits, signal);
   if (read) options.onRead?.(`${what}: reading manifest ${source.manifest.file}`);
   const manifest = read === null
@@ -124,11 +127,12 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
 export const sandboxRevision = (s: ResolvedSandbox): string =>
   hashJson({ manifest: s.manifestCommit, projects: s.projects.map((p) => [p.path, p.url, p.commit]) });
 
+/** Written to packages/manifest.json: every URL without its credentials. */
 export function sandboxRecord(source: RecipeSource, s: ResolvedSandbox): SandboxRecord {
-  return {
+  return redactJson({
     manifest: { ...source.manifest, commit: s.manifestCommit },
     remotes: source.remotes,
     resolved: s.manifest,
     projects: s.projects.map((p) => ({ name: p.name, path: p.path, url: p.url, revision: p.revision, commit: p.commit })),
-  };
+  });
 }
