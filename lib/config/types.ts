@@ -76,6 +76,13 @@ export interface ManifestLimits {
   maxIncludes: number;
 }
 
+export interface RegistryLimits {
+  /** one request, answer included */
+  requestSeconds: number;
+  maxManifestKilobytes: number;
+  maxBlobMegabytes: number;
+}
+
 export interface Config {
   /** absolute path of the config file, or null when only defaults, environment and flags were used */
   configFile: string | null;
@@ -108,6 +115,8 @@ export interface Config {
   };
   /** limits of reading a recipe source's repo manifest, with its includes */
   manifestLimits: ManifestLimits;
+  /** limits of every request to a registry (push, cache) */
+  registryLimits: RegistryLimits;
   /** limits of every download */
   download: { maxMegabytes: number; timeoutMinutes: number };
   /** component name -> recipe; 'base' is contrail-base */
