@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { ResolvedRef } from './refs';
+import { checkGitUrl } from './safety';
 
 export interface GitOptions {
   signal?: AbortSignal;
@@ -35,8 +36,13 @@ export function gitEnvironment(env: NodeJS.ProcessEnv = process.env): Record<str
   return out;
 }
 
-/** What git is given for `url`: the address without credentials, and the environment that carries them. */
+/**
+ * What git is given for `url`: the address without credentials, and the environment that carries
+ * them. The URL is checked here too, whoever gave it (the config, a manifest, a record read back
+ * from the cache registry): nothing reaches git that a config URL could not be.
+ */
 export function gitRemote(url: string): { address: string; env: Record<string, string> } {
+  checkGitUrl(url, 'git URL');
   if (url.startsWith('/')) return { address: `file://${url}`, env: {} };
   if (!/^https?:\/\//i.test(url)) return { address: url, env: {} };
   const u = new URL(url);

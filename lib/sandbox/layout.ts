@@ -37,7 +37,7 @@ export async function layOutSandbox(s: ResolvedSandbox, dir: string, options: La
   const order = [...s.projects].sort((a, b) => a.path.split('/').length - b.path.split('/').length || a.path.localeCompare(b.path));
   for (const p of order) {
     const target = path.join(dir, p.path);
-    const what = `${options.what} manifest ${p.at}: project ${quote(p.name)}`;
+    const what = `${p.at}: project ${quote(p.name)}`;
     checkInside(dir, target, `${what} path ${quote(p.path)}`);
     if (fs.existsSync(target) && fs.readdirSync(target).length) {
       throw inputError(`${what}: its path ${quote(p.path)} is already taken by another project's files`, 'give each project its own path');
@@ -49,7 +49,7 @@ export async function layOutSandbox(s: ResolvedSandbox, dir: string, options: La
     }
   }
   for (const p of s.projects) {
-    const what = `${options.what} manifest ${p.at}: project ${quote(p.name)}`;
+    const what = `${p.at}: project ${quote(p.name)}`;
     for (const c of p.copyfiles) {
       const src = path.join(dir, p.path, c.src);
       const dest = path.join(dir, c.dest);

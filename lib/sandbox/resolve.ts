@@ -14,6 +14,7 @@ import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/re
 import { hashJson } from '../hash';
 import { didYouMean, quote } from '../text';
 import { checkManifestSize, readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
+import { recordedManifestXml } from './resolvedXml';
 import { hasRedactedUrl, redactJson, redactUrl } from '../redact';
 
 export interface SandboxProject extends ManifestProject {
@@ -98,25 +99,23 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
   // manifest stands in for a read only when no URL in it lost credentials
   const same = recorded && !hasRedactedUrl(recorded.resolved) && recorded.manifest.url === redactUrl(source.manifest.url) && recorded.manifest.file === source.manifest.file &&
     recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(redactJson(source.remotes));
-  const read = same ? null : await readManifestRepo(source, what, manifestRef, options.manifestDir, options.limits, signal);
-  if (read) options.onRead?.(`${what}: reading manifest ${source.manifest.file}`);
-  const manifest = read === null
-    ? recorded!.resolved
-    : await readSandboxManifest({
-      file: source.manifest.file,
-      read,
-      manifestUrl: source.manifest.url,
-      rewrites: source.remotes,
-      what: `${what} manifest`,
-      rewritesKey: `packages.build.sources[${index}].remotes`,
-      limits: options.limits,
-      signal,
-    });
+  // the record may come back from the cache registry (lib/cache/packages.ts): read again, as XML,
+  // it passes every check a manifest from the repository passes, the config's rewrites applied
+  const recordedXml = same ? recordedManifestXml(recorded.resolved) : null;
+  const file = recordedXml === null ? source.manifest.file : `${source.manifest.file} (as recorded at the last build)`;
+  const read = recordedXml === null
+    ? await readManifestRepo(source, what, manifestRef, options.manifestDir, options.limits, signal)
+    : (f: string) => (f === file ? recordedXml : null);
+  options.onRead?.(`${what}: reading manifest ${file}`);
+  const manifest = await readSandboxManifest({
+    file, read, manifestUrl: source.manifest.url, rewrites: source.remotes, what: `${what} manifest`,
+    rewritesKey: `packages.build.sources[${index}].remotes`, limits: options.limits, signal,
+  });
   const listed = new Map<string, Promise<ResolvedRef>>();
   const projects: SandboxProject[] = [];
   for (const p of manifest.projects) {
     const key = `${p.url}\n${p.revision}`;
-    if (!listed.has(key)) listed.set(key, resolveOne(p.url, p.revision, `${what} manifest ${p.at}: project ${quote(p.name)}`, signal));
+    if (!listed.has(key)) listed.set(key, resolveOne(p.url, p.revision, `${p.at}: project ${quote(p.name)}`, signal));
     const ref = await listed.get(key)!;
     projects.push({ ...p, ref, commit: ref.commit });
   }

@@ -4,6 +4,7 @@
  * tag it came from as `upstream`. packages.make reads the project paths from it. Pure.
  */
 import { escapeAttr } from './manifestXml';
+import type { SandboxManifest } from './manifest';
 import type { ResolvedSandbox } from './resolve';
 
 const withoutCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
@@ -12,6 +13,19 @@ const element = (tag: string, attrs: Record<string, string | undefined | null>, 
   const a = Object.entries(attrs).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${escapeAttr(v!)}"`).join('');
   return children.length ? `${indent}<${tag}${a}>\n${children.join('\n')}\n${indent}</${tag}>` : `${indent}<${tag}${a}/>`;
 };
+
+/** A manifest as recorded (fetch URLs absolute, revisions as given), as XML: read again, it passes every check of a manifest. */
+export function recordedManifestXml(m: SandboxManifest): string {
+  const lines = [
+    ...m.remotes.map((r) => element('remote', { name: r.name, fetch: r.fetch })),
+    element('default', { remote: m.default.remote, revision: m.default.revision }),
+    ...m.projects.map((p) => element('project', { name: p.name, path: p.path, remote: p.remote, revision: p.revision }, [
+      ...p.copyfiles.map((c) => element('copyfile', { src: c.src, dest: c.dest }, [], '    ')),
+      ...p.linkfiles.map((l) => element('linkfile', { src: l.src, dest: l.dest }, [], '    ')),
+    ])),
+  ];
+  return `<manifest>\n${lines.join('\n')}\n</manifest>\n`;
+}
 
 export function resolvedManifestXml(s: ResolvedSandbox): string {
   const lines = [

@@ -12,7 +12,7 @@ import test from 'ava';
 import { simpleGit } from 'simple-git';
 import { MANIFEST_LIMITS } from '../../lib/config/defaults';
 import type { RecipeSource } from '../../lib/config/types';
-import { lsRemote } from '../../lib/git/checkout';
+import { checkoutRef, lsRemote } from '../../lib/git/checkout';
 import { layOutSandbox } from '../../lib/sandbox/layout';
 import { resolveSandbox, sandboxRecord } from '../../lib/sandbox/resolve';
 import { gitHttpServer } from '../helpers/gitHttp';
@@ -70,4 +70,14 @@ test('credentials in manifest.url and project URLs reach git for the command onl
   // what git stored is the plain address
   const remote = (await simpleGit(path.join(work, 'sandbox', 'tools', 'packages')).raw(['config', 'remote.origin.url'])).trim();
   t.is(remote, `${base}/pkgs.git`);
+});
+
+test('the git adapter checks every URL itself, whoever gave it (a record read back from the cache registry too)', async (t) => {
+  const marker = path.join(tempDir('t-git-url-'), 'pwned');
+  for (const url of [`ext::sh -c touch% ${marker}`, '--upload-pack=touch /tmp/x', 'gopher://127.0.0.1:1/x']) {
+    const e = await t.throwsAsync(lsRemote(url));
+    t.regex(e!.message, /^git URL ".*" (uses a git remote helper|starts with '-'|is not a git URL|contains white space)/);
+    await t.throwsAsync(checkoutRef(url, { kind: 'branch', name: 'main', commit: null } as never, path.join(tempDir(), 'c')));
+  }
+  t.false(fs.existsSync(marker));
 });

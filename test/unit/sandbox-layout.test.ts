@@ -10,7 +10,7 @@ import { simpleGit } from 'simple-git';
 import { MANIFEST_LIMITS } from '../../lib/config/defaults';
 import { exitCodeFor } from '../../lib/exit';
 import { layOutSandbox } from '../../lib/sandbox/layout';
-import { resolveSandbox } from '../../lib/sandbox/resolve';
+import { resolveSandbox, sandboxRecord } from '../../lib/sandbox/resolve';
 import type { RecipeSource } from '../../lib/config/types';
 import { tempDir } from '../helpers/temp';
 
@@ -76,4 +76,35 @@ test("a project's symlink cannot carry another project, a copyfile or a linkfile
     t.regex(e!.message, /leads outside the sandbox \(through a symlink\)/);
     t.deepEqual(fs.readdirSync(outside), ['passwd']);
   }
+});
+
+test('a recorded sandbox (as the cache registry gives it back) passes the checks a manifest passes: poisoned, it is refused', async (t) => {
+  const { root, resolved } = await setUp(xml('<project name="build" path="tools/build"/>'), { build: { files: { SConstruct: 'env = 1\n' } } });
+  const source: RecipeSource = { name: 's', manifest: { url: `file://${root}/vnc`, ref: 'main', file: 'default.xml' }, remotes: {}, steps: ['true'], outputs: ['*.deb'], buildDepends: [] };
+  const record = sandboxRecord(source, resolved);
+  // a clean record stands in for the manifest: no checkout of the manifest repository
+  const manifestDir = path.join(root, 'work2', 'manifest');
+  const again = await resolveSandbox(source, 0, { manifestDir, limits: MANIFEST_LIMITS, recorded: record });
+  t.deepEqual(again.projects.map((p) => [p.path, p.url, p.commit]), resolved.projects.map((p) => [p.path, p.url, p.commit]));
+  t.false(fs.existsSync(manifestDir));
+  const poisoned: [(r: typeof record) => void, RegExp][] = [
+    [(r) => { r.resolved.remotes[0].fetch = 'gopher://127.0.0.1:1/x'; }, /remote "o" fetch "gopher:\/\/127\.0\.0\.1:1\/x" is not a git URL/],
+    [(r) => { r.resolved.projects[0].path = '../../outside'; }, /project "build" path "\.\.\/\.\.\/outside" has a '\.\.' part/],
+    [(r) => { r.resolved.projects[0].revision = '--upload-pack=touch /tmp/pwned'; }, /project "build" revision .* starts with '-'/],
+    [(r) => { r.resolved.projects[0].copyfiles = [{ src: 'SConstruct', dest: '/etc/cron.d/x' }]; }, /<copyfile> dest "\/etc\/cron\.d\/x" of project "build" is not a relative path/],
+  ];
+  for (const [poison, message] of poisoned) {
+    const bad = JSON.parse(JSON.stringify(record)) as typeof record;
+    poison(bad);
+    const e = await t.throwsAsync(resolveSandbox(source, 0, { manifestDir, limits: MANIFEST_LIMITS, recorded: bad }));
+    t.is(exitCodeFor(e), 2, String(e));
+    t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml \(as recorded at the last build\) line \d+: /);
+    t.regex(e!.message, message);
+  }
+});
+
+test('an unreachable project: the message names the source key once', async (t) => {
+  const e = await t.throwsAsync(setUp(xml('<project name="missing" path="m"/>'), {}));
+  t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml line 4: project "missing": git cannot read/);
+  t.is(e!.message.split('packages.build.sources[0]').length, 2, e!.message);
 });
