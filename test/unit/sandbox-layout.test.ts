@@ -108,3 +108,34 @@ test('an unreachable project: the message names the source key once', async (t) 
   t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml line 4: project "missing": git cannot read/);
   t.is(e!.message.split('packages.build.sources[0]').length, 2, e!.message);
 });
+
+test('layout collisions: one input error naming both projects and the path, nothing written outside', async (t) => {
+  const cases: [string, Record<string, { files: Record<string, string>; links?: Record<string, string> }>, RegExp][] = [
+    // a copyfile whose destination is another project's folder
+    [xml('<project name="a" path="a"><copyfile src="x" dest="b"/></project>\n<project name="b" path="b"/>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' } } }, /project "a" <copyfile> dest "b" is project "b"'s folder/],
+    // a project nested under another's file
+    [xml('<project name="a" path="a"/>\n<project name="b" path="a/f/b"/>'),
+      { a: { files: { f: 'a file\n' } }, b: { files: { y: 'y\n' } } }, /project "b" path "a\/f\/b" lies under "a\/f", which is project "a"'s file/],
+    // a copyfile through a dangling folder link
+    [xml('<project name="a" path="a"><copyfile src="x" dest="b/gone/x"/></project>\n<project name="b" path="b"/>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' }, links: { gone: 'no-such-folder' } } }, /project "a" <copyfile> dest "b\/gone\/x" passes through project "b"'s link "b\/gone", which leads nowhere/],
+    // a copyfile that overwrites another project's file
+    [xml('<project name="a" path="a"><copyfile src="x" dest="b/y"/></project>\n<project name="b" path="b"/>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' } } }, /project "a" <copyfile> dest "b\/y" would overwrite project "b"'s file/],
+    // two copyfiles onto one dest
+    [xml('<project name="a" path="a"><copyfile src="x" dest="top"/></project>\n<project name="b" path="b"><linkfile src="y" dest="top"/></project>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' } } }, /project "b" <linkfile> dest "top" is also the dest of a copyfile or linkfile of project "a"/],
+  ];
+  for (const [manifest, projects, message] of cases) {
+    const { dir, resolved } = await setUp(manifest, projects);
+    const e = await t.throwsAsync(layOutSandbox(resolved, dir, { what: 'packages.build.sources[0] ("s")' }));
+    t.is(exitCodeFor(e), 2, String(e));
+    t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml line \d+: /);
+    t.regex(e!.message, message);
+  }
+  // the other project's file is intact where the overwrite was refused
+  const { dir, resolved } = await setUp(cases[3][0], cases[3][1]);
+  await t.throwsAsync(layOutSandbox(resolved, dir, { what: 'packages.build.sources[0] ("s")' }));
+  t.is(fs.readFileSync(path.join(dir, 'b', 'y'), 'utf8'), 'y\n');
+});
