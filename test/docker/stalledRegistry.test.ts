@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import test from 'ava';
-import { startGulp } from '../helpers/gulp';
+import { startGulp, terminate } from '../helpers/gulp';
 import { tempDir, writeJson } from '../helpers/temp';
 import { trickleServer } from '../helpers/trickle';
 
@@ -36,10 +36,8 @@ test('SIGTERM while the registry stalls ends the run with exit 130 within 10 s',
   await run.waitForOutput(/Starting 'checkRegistry'/, 300_000);
   // the request is under way (the server saw it) before the signal
   while (server.requests === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  const sent = Date.now();
-  run.child.kill('SIGTERM');
-  const r = await run.done;
+  const r = await terminate(run);
   t.is(r.code, 130, r.stdout + r.stderr);
-  t.true(Date.now() - sent < 10_000, `ended ${Date.now() - sent} ms after SIGTERM`);
+  t.true(r.afterSignalMs < 10_000, `ended ${r.afterSignalMs} ms after SIGTERM`);
   t.regex(r.stdout + r.stderr, /interrupted by SIGTERM/);
 });

@@ -16,21 +16,16 @@ import { checkoutRef, lsRemote } from '../../lib/git/checkout';
 import { layOutSandbox } from '../../lib/sandbox/layout';
 import { resolveSandbox, sandboxRecord } from '../../lib/sandbox/resolve';
 import { gitHttpServer } from '../helpers/gitHttp';
+import { gitRepo } from '../helpers/gitRepo';
 import { tempDir } from '../helpers/temp';
 
 const SECRET = 'hunter2-t0ken-Zq9';
 
 async function bareRepo(root: string, name: string, files: Record<string, string>): Promise<string> {
   const work = path.join(root, 'src', name);
-  fs.mkdirSync(work, { recursive: true });
-  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(work, f), text);
-  const g = simpleGit(work);
-  await g.init(['-b', 'main']);
-  await g.addConfig('user.email', 'tests@opencontrail.invalid').addConfig('user.name', 'tests');
-  await g.add('.');
-  await g.commit('first');
+  const commit = await gitRepo(work, files);
   await simpleGit(root).clone(work, path.join(root, 'served', `${name}.git`), ['--bare']);
-  return (await g.revparse(['HEAD'])).trim();
+  return commit;
 }
 
 /** every file under `dir` (links not followed) that holds one of `needles` */

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import { simpleGit } from 'simple-git';
-import { runGulp, startGulp } from '../helpers/gulp';
+import { gitRepo } from '../helpers/gitRepo';
+import { runGulp, startGulp, terminate } from '../helpers/gulp';
 import { tempDir, writeJson } from '../helpers/temp';
 
 const VERSION = process.env.CONTRAIL_TEST_DEMO_VERSION ?? '4.0.0.0-36';
@@ -20,13 +20,7 @@ const projects = (n: number) => wrap(Array.from({ length: n }, (_, i) => `<proje
 async function setUp(files: Record<string, string>, extra: Record<string, unknown> = {}): Promise<{ config: string; work: string }> {
   const root = tempDir('t-hostile-manifest-');
   const repo = path.join(root, 'vnc');
-  fs.mkdirSync(repo);
-  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(repo, f), text);
-  const g = simpleGit(repo);
-  await g.init(['-b', 'main']);
-  await g.addConfig('user.email', 'tests@opencontrail.invalid').addConfig('user.name', 'tests');
-  await g.add('.');
-  await g.commit('manifest');
+  await gitRepo(repo, files);
   const work = path.join(root, 'work');
   const config = writeJson(path.join(root, 'config.json'), {
     version: VERSION, workDir: work, ...extra,
@@ -68,11 +62,9 @@ test('SIGTERM while a large manifest is read ends the run with exit 130 within 1
   const { config, work } = await setUp({ 'default.xml': projects(300_000) }, { manifestLimits: { maxProjects: 1_000_000, maxMegabytes: 64 } });
   const run = startGulp(['prep', '--config', config]);
   await run.waitForOutput(/reading manifest default\.xml/, 300_000);
-  const sent = Date.now();
-  run.child.kill('SIGTERM');
-  const r = await run.done;
+  const r = await terminate(run);
   t.is(r.code, 130, r.stdout + r.stderr);
-  t.true(Date.now() - sent < 10_000, `ended ${Date.now() - sent} ms after SIGTERM`);
+  t.true(r.afterSignalMs < 10_000, `ended ${r.afterSignalMs} ms after SIGTERM`);
   t.regex(r.stdout + r.stderr, /interrupted by SIGTERM/);
   t.false(fs.existsSync(path.join(work, 'packages', 'manifest.json')), 'nothing recorded');
 });

@@ -12,21 +12,13 @@ import { exitCodeFor } from '../../lib/exit';
 import { layOutSandbox } from '../../lib/sandbox/layout';
 import { resolveSandbox, sandboxRecord } from '../../lib/sandbox/resolve';
 import type { RecipeSource } from '../../lib/config/types';
+import { gitRepo } from '../helpers/gitRepo';
 import { tempDir } from '../helpers/temp';
 
 async function repo(dir: string, files: Record<string, string>, links: Record<string, string> = {}): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
   for (const [f, target] of Object.entries(links)) fs.symlinkSync(target, path.join(dir, f));
-  const g = simpleGit(dir);
-  await g.init(['-b', 'main']);
-  await g.addConfig('user.email', 'tests@opencontrail.invalid').addConfig('user.name', 'tests');
-  await g.add('.');
-  await g.commit('first');
-  return (await g.revparse(['HEAD'])).trim();
+  return gitRepo(dir, files);
 }
 
 async function setUp(manifest: string, projects: Record<string, { files: Record<string, string>; links?: Record<string, string> }>) {
