@@ -14,7 +14,7 @@ import { resolveConfig } from '../../lib/config/load';
 import { builderImageRef } from '../../lib/naming';
 import { demoBaseImage, docker, removeImage, testRun } from '../helpers/docker';
 import { gitHttpServer } from '../helpers/gitHttp';
-import { commitFiles } from '../helpers/gitRepo';
+import { gitRepo } from '../helpers/gitRepo';
 import { packageBuild } from '../helpers/steps';
 import { tempDir, writeJson } from '../helpers/temp';
 
@@ -58,7 +58,7 @@ test.serial('credentials in git URLs: in no file of the work folder, of the buil
   const repos: Record<string, Record<string, string>> = { 'contrail-vnc': { 'default.xml': MANIFEST }, 'tiny-packages': { 'make-deb.sh': MAKE_DEB } };
   for (const [name, files] of Object.entries(repos)) {
     const work = path.join(root, 'src', name);
-    await commitFiles(work, files);
+    await gitRepo(work, files);
     await simpleGit(root).clone(work, path.join(root, 'served', name), ['--bare']);
   }
   const server = await gitHttpServer(path.join(root, 'served'), USER, SECRET);
