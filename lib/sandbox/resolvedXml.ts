@@ -4,8 +4,13 @@
  * tag it came from as `upstream`. packages.make reads the project paths from it. Pure.
  */
 import { escapeAttr } from './manifestXml';
-import type { SandboxManifest } from './manifest';
-import type { ResolvedSandbox } from './resolve';
+import type { ManifestProject, SandboxManifest } from './manifest';
+
+/** What of a resolved sandbox (resolve.ts) the file shows: the manifest and each project's commit. */
+interface Resolved {
+  manifest: SandboxManifest;
+  projects: (ManifestProject & { commit: string | null })[];
+}
 
 const withoutCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 
@@ -27,7 +32,7 @@ export function recordedManifestXml(m: SandboxManifest): string {
   return `<manifest>\n${lines.join('\n')}\n</manifest>\n`;
 }
 
-export function resolvedManifestXml(s: ResolvedSandbox): string {
+export function resolvedManifestXml(s: Resolved): string {
   const lines = [
     ...s.manifest.remotes.map((r) => element('remote', { name: r.name, fetch: withoutCredentials(r.fetch) })),
     element('default', { remote: s.manifest.default.remote, revision: s.manifest.default.revision }),
