@@ -18,6 +18,9 @@ export function redactUrl(url: string): string {
   return `${scheme}${host}${pathPart}${query ? `?${HIDDEN}` : ''}${fragment ?? ''}`;
 }
 
+/** Whether a value holds a URL that lost something to redaction: it cannot stand in for the real one. */
+export const hasRedactedUrl = (value: unknown): boolean => JSON.stringify(value).split(/[\s"]/).some((w) => /^[a-z][a-z0-9+.-]*:\/\//i.test(w) && w.includes(HIDDEN));
+
 /** Every URL inside `text`, redacted. */
 export const redactText = (text: string): string =>
   text.replace(URL_IN_TEXT, (whole) => redactUrl(whole));

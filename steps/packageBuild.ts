@@ -31,6 +31,7 @@ import { checkNoSpecs, rpmPackageBuild } from '../lib/packages/rpmPackageBuild';
 import { readTextOrNull } from '../lib/fs/read';
 import { packagesPresent, restorePackages, sourcesKey } from '../lib/cache/packages';
 import { runCache } from '../lib/cache/run';
+import { redactUrl } from '../lib/redact';
 
 export const sourceLog = (logs: string, name: string) => path.join(logs, `package-${name}.log`);
 
@@ -196,7 +197,7 @@ async function buildOne(pr: PackageRun, builder: Builder, r: ResolvedSource, log
 function manifestEntry(pr: PackageRun, r: ResolvedSource, logFile: string, files: ManifestSource['files']): ManifestSource {
   return {
     name: r.source.name,
-    ...(isGitSource(r.source) ? { git: r.source.git, ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : 'path' in r.source ? { path: r.source.path } : {}),
+    ...(isGitSource(r.source) ? { git: redactUrl(r.source.git), ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : 'path' in r.source ? { path: r.source.path } : {}),
     commit: r.commit,
     revision: r.revision,
     key: keyOf(pr, r),

@@ -21,6 +21,7 @@ export async function checkRegistry(run: Run): Promise<RegistryTarget> {
     retries: run.config.push.retries,
     log: run.log,
     signal: run.signal,
+    limits: run.config.registryLimits,
     engineRegistryConfig: async () => ((await (await run.engine()).info()) as { RegistryConfig?: EngineRegistryConfig }).RegistryConfig,
   });
 }

@@ -34,6 +34,7 @@ export function runCache(run: Run): Promise<RegistryCache | null> {
       backoff: { baseMs: 200, maxMs: 500 },
       log: run.log,
       signal: run.signal,
+      limits: run.config.registryLimits,
       docker,
       engineRegistryConfig: async () => ((await docker.info()) as { RegistryConfig?: EngineRegistryConfig }).RegistryConfig,
     });

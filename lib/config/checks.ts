@@ -28,6 +28,11 @@ export function parseRegistry(value: string, what: string): RegistryAddress {
     throw inputError(`${what} holds credentials ("user@" or "user:password@"); a password never goes into a flag or config value`,
       'give the registry as host[:port][/namespace], the user with --registry-user and the password in CONTAINER_REGISTRY_PASSWORD (or log in with docker login)');
   }
+  // a query or fragment (?token=...) may hold a secret: named, not repeated
+  if (/[?#]/.test(value)) {
+    throw inputError(`${what} holds a query or fragment ("?..." or "#..."), which may carry a token; a registry is host[:port][/namespace] alone`,
+      'give the registry as host[:port][/namespace]; a token goes to docker login or CONTAINER_REGISTRY_PASSWORD, never into the registry value');
+  }
   if (/^[a-z]+:\/\//i.test(value)) throw bad('has a URL scheme; the registry is named without one');
   if (value.endsWith('/')) throw bad('ends with "/"');
   const slash = value.indexOf('/');

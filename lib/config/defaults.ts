@@ -16,6 +16,12 @@ function projectRoot(from: string): string {
   }
 }
 
+/** A manifest far past contrail-vnc's (16 projects, no include) and AOSP's (about 1000 projects) still passes. */
+export const MANIFEST_LIMITS = { maxMegabytes: 16, maxProjects: 10000, maxIncludeDepth: 16, maxIncludes: 256 } as const;
+
+/** A registry that answers at all answers within minutes; manifests are 4 MiB at most by the distribution spec. */
+export const REGISTRY_LIMITS = { requestSeconds: 300, maxManifestKilobytes: 4096, maxBlobMegabytes: 2048 } as const;
+
 /**
  * Built-in defaults: the lowest layer. Everything a user may leave out of config.json.
  * `version` has no default: a build must say what it builds.
@@ -34,6 +40,8 @@ export function builtinDefaults(): Record<string, unknown> {
       repo: 'https://github.com/Juniper/contrail-ansible.git',
       ref: 'master',
     },
+    manifestLimits: { ...MANIFEST_LIMITS },
+    registryLimits: { ...REGISTRY_LIMITS },
     download: { maxMegabytes: 8192, timeoutMinutes: 60 },
     images: {},
     select: null,

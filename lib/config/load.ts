@@ -9,7 +9,7 @@ import { inputError } from '../errors';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { quote } from '../text';
 import { cacheRegistryOf, checkHost, checkPathOrUrl, isLoopback, parseRegistry } from './checks';
-import { builtinDefaults, PROJECT_ROOT } from './defaults';
+import { builtinDefaults, MANIFEST_LIMITS, PROJECT_ROOT, REGISTRY_LIMITS } from './defaults';
 import { preflight } from './preflight';
 import { environmentSettings, parseFlags, type Setting } from './overlays';
 import type { Config, ImageRecipe, Origins, PackageSource } from './types';
@@ -142,6 +142,8 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     },
     repo: { host: repo.host, port: repo.port, priority: repo.priority, allowNonLoopback: repo.allowNonLoopback ?? false },
     ansible: { artifact: place.pathOrUrl(ansible.artifact, ['ansible', 'artifact']), repo: ansible.repo, ref: ansible.ref },
+    manifestLimits: { ...MANIFEST_LIMITS, ...merged.manifestLimits },
+    registryLimits: { ...REGISTRY_LIMITS, ...merged.registryLimits },
     download: { maxMegabytes: merged.download.maxMegabytes ?? 8192, timeoutMinutes: merged.download.timeoutMinutes ?? 60 },
     images,
     select,

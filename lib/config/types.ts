@@ -68,6 +68,22 @@ export interface BootstrapConfig {
   components?: string[];
 }
 
+export interface ManifestLimits {
+  /** of each manifest file */
+  maxMegabytes: number;
+  maxProjects: number;
+  maxIncludeDepth: number;
+  /** <include> elements in all; each file is read once */
+  maxIncludes: number;
+}
+
+export interface RegistryLimits {
+  /** one request, answer included */
+  requestSeconds: number;
+  maxManifestKilobytes: number;
+  maxBlobMegabytes: number;
+}
+
 export interface Config {
   /** absolute path of the config file, or null when only defaults, environment and flags were used */
   configFile: string | null;
@@ -98,6 +114,10 @@ export interface Config {
     repo: string;
     ref: string;
   };
+  /** limits of reading a recipe source's repo manifest, with its includes */
+  manifestLimits: ManifestLimits;
+  /** limits of every request to a registry (push, cache) */
+  registryLimits: RegistryLimits;
   /** limits of every download */
   download: { maxMegabytes: number; timeoutMinutes: number };
   /** component name -> recipe; 'base' is contrail-base */

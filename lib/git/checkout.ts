@@ -2,10 +2,15 @@
  * Git on the host, through simple-git: list a remote's refs, and check one ref out as shallowly
  * as the server allows. Callers check URLs and refs with lib/git/safety.ts first; these
  * functions throw simple-git's errors, which callers turn into PipelineErrors naming the input.
+ *
+ * A URL's credentials (https://user:token@host/...) never reach a file: git is given the URL
+ * without them, which is what it stores in .git/config and FETCH_HEAD, and the credentials as an
+ * Authorization header through the environment (GIT_CONFIG_COUNT/KEY/VALUE), for that one command.
  */
 import * as fs from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { ResolvedRef } from './refs';
+import { checkGitUrl } from './safety';
 
 export interface GitOptions {
   signal?: AbortSignal;
@@ -31,26 +36,46 @@ export function gitEnvironment(env: NodeJS.ProcessEnv = process.env): Record<str
   return out;
 }
 
-export function git(dir: string | undefined, options: GitOptions = {}): SimpleGit {
-  const env = gitEnvironment();
+/**
+ * What git is given for `url`: the address without credentials, and the environment that carries
+ * them. The URL is checked here too, whoever gave it (the config, a manifest, a record read back
+ * from the cache registry): nothing reaches git that a config URL could not be.
+ */
+export function gitRemote(url: string): { address: string; env: Record<string, string> } {
+  checkGitUrl(url, 'git URL');
+  if (url.startsWith('/')) return { address: `file://${url}`, env: {} };
+  if (!/^https?:\/\//i.test(url)) return { address: url, env: {} };
+  const u = new URL(url);
+  if (!u.username && !u.password) return { address: url, env: {} };
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  const basic = Buffer.from(`${user}:${password}`).toString('base64');
+  return {
+    address: u.href,
+    // scoped to this server: a header for one host is not sent to another
+    env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `http.${u.protocol}//${u.host}/.extraHeader`, GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` },
+  };
+}
+
+export function git(dir: string | undefined, options: GitOptions = {}, credentials: Record<string, string> = {}): SimpleGit {
+  const env = { ...gitEnvironment(), ...credentials };
   const g = simpleGit({
     ...(dir ? { baseDir: dir } : {}),
     timeout: { block: options.idleTimeoutMs ?? 120_000 },
     ...(options.signal ? { abort: options.signal } : {}),
     allowEnvironment: Object.keys(env).filter((k) => k.toUpperCase().startsWith('GIT_')),
+    // our own GIT_CONFIG_* (the user's are dropped by gitEnvironment): one http header, nothing else
+    ...(Object.keys(credentials).length ? { unsafe: { allowUnsafeConfigEnvCount: true } } : {}),
   });
   return g.env(env);
 }
 
-/**
- * What git is handed: a plain local path becomes file:// so that `--depth` applies (git ignores
- * it for local paths and copies the whole history).
- */
-export const gitAddress = (url: string): string => (url.startsWith('/') ? `file://${url}` : url);
-
 /** `git ls-remote` of the whole remote (branches, tags, HEAD). */
 export async function lsRemote(url: string, options: GitOptions = {}): Promise<string> {
-  return git(undefined, options).listRemote(['--', gitAddress(url)]);
+  const { address, env } = gitRemote(url);
+  return git(undefined, options, env).listRemote(['--', address]);
 }
 
 export interface Checkout {
@@ -75,16 +100,17 @@ export async function headOf(dir: string, options: GitOptions = {}): Promise<{ c
  */
 export async function checkoutRef(url: string, ref: ResolvedRef, dir: string, options: GitOptions = {}): Promise<Checkout> {
   fs.mkdirSync(dir, { recursive: true });
-  const address = gitAddress(url);
+  // a plain local path becomes file:// so that `--depth` applies (git copies the whole history of a path)
+  const { address, env } = gitRemote(url);
   if (ref.kind === 'branch' || ref.kind === 'tag') {
-    await git(undefined, options).clone(address, dir, ['--depth', '1', '--branch', ref.name, '--single-branch', '--no-tags']);
+    await git(undefined, options, env).clone(address, dir, ['--depth', '1', '--branch', ref.name, '--single-branch', '--no-tags']);
     return { ...(await headOf(dir, options)), fullFetch: false };
   }
   if (ref.kind === 'head') {
-    await git(undefined, options).clone(address, dir, ['--depth', '1', '--single-branch', '--no-tags']);
+    await git(undefined, options, env).clone(address, dir, ['--depth', '1', '--single-branch', '--no-tags']);
     return { ...(await headOf(dir, options)), fullFetch: false };
   }
-  const g = git(dir, options);
+  const g = git(dir, options, env);
   await g.init();
   await g.addRemote('origin', address);
   let fullFetch = false;

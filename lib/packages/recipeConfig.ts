@@ -22,7 +22,7 @@ export const staysInside = (p: string): boolean =>
  * relative local repository into an absolute path.
  */
 export function recipeSource(s: Json, at: string, gitLocation: (url: string, parts: string[]) => string, parts: string[]): RecipeSource {
-  for (const k of ['git', 'ref', 'path', 'subdir']) {
+  for (const k of ['git', 'ref', 'path', 'subdir', 'spec']) {
     if (s[k] !== undefined) throw inputError(`${at}: "${k}" does not go with "manifest"`, 'a recipe source has manifest, steps, outputs, buildDepends and remotes; a Debian source has git+ref or path');
   }
   for (const k of ['steps', 'outputs']) {

@@ -9,15 +9,15 @@ import type { BuilderConfig, RecipeSource } from '../config/types';
 import { inputError } from '../errors';
 import { hashJson, sha256 } from '../hash';
 import { layOutSandbox } from '../sandbox/layout';
-import { resolveSandbox, sandboxRecord, sandboxRevision, sandboxWhat, type SandboxRecord } from '../sandbox/resolve';
+import { type ResolveSandboxOptions, resolveSandbox, sandboxRecord, sandboxRevision, sandboxWhat, type SandboxRecord } from '../sandbox/resolve';
 import { quote } from '../text';
 import { binaryKey } from './aptKey';
 import { buildDependencies } from './control';
 import { checkRecipeFiles } from './recipeBuild';
 import type { ResolvedSource } from './sources';
 
-export async function resolveRecipeSource(source: RecipeSource, index: number, recorded: SandboxRecord | undefined, gitDir: string, signal?: AbortSignal): Promise<ResolvedSource> {
-  const sandbox = await resolveSandbox(source, index, { signal, recorded, manifestDir: path.join(gitDir, 'manifests', source.name) });
+export async function resolveRecipeSource(source: RecipeSource, index: number, recorded: SandboxRecord | undefined, gitDir: string, reading: Pick<ResolveSandboxOptions, 'signal' | 'limits' | 'onRead'>): Promise<ResolvedSource> {
+  const sandbox = await resolveSandbox(source, index, { ...reading, recorded, manifestDir: path.join(gitDir, 'manifests', source.name) });
   return { source, index, what: sandboxWhat(index, source.name), commit: null, revision: sandboxRevision(sandbox), tree: null, subdir: '.', sandbox };
 }
 

@@ -30,7 +30,7 @@ export function resolvePackageSources(run: Run): Promise<ResolvedSource[]> {
     const resolved: ResolvedSource[] = [];
     for (const [i, s] of config.packages.build.sources.entries()) {
       resolved.push(isRecipeSource(s)
-        ? await resolveRecipeSource(s, i, recorded.find((e) => e.name === s.name)?.sandbox, paths.git, signal)
+        ? await resolveRecipeSource(s, i, recorded.find((e) => e.name === s.name)?.sandbox, paths.git, { signal, limits: config.manifestLimits, onRead: (m) => run.log.info(m) })
         : await resolveSource(s, i, { signal }));
     }
     return resolved;

@@ -28,6 +28,7 @@ import { parseRpmFileName } from './rpmFile';
 import { specBuildRequires, specPackages } from './rpmSpec';
 import { checkoutSource, isGitSource, isRecipeSource, resolveSource, type ResolvedSource } from './sources';
 import { checkSpec } from './specFile';
+import { redactUrl } from '../redact';
 
 export { checkSpec };
 /** The spec file of a resolved rpm source (checked to be there when it was resolved). */
@@ -127,7 +128,7 @@ export async function rpmPackageBuild(run: Run, deps: { baseImage(): Promise<Bas
         const outputs = describeRpmOutputs(await Promise.all(files.map(async (f) => ({ file: path.basename(f), sha256: await sha256File(f) }))));
         const entry: ManifestSource = {
           name,
-          ...(isGitSource(r.source) ? { git: r.source.git, ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : { path: (r.source as PathSource).path }),
+          ...(isGitSource(r.source) ? { git: redactUrl(r.source.git), ref: r.source.ref, ...(r.source.subdir ? { subdir: r.source.subdir } : {}) } : { path: (r.source as PathSource).path }),
           commit: r.commit,
           revision: r.revision,
           key: keyOf(r),

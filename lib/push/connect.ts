@@ -6,6 +6,7 @@ import * as dns from 'node:dns/promises';
 import * as net from 'node:net';
 import { isLoopback, type RegistryAddress } from '../config/checks';
 import { buildError, inputError, PipelineError } from '../errors';
+import type { RegistryLimits } from '../config/types';
 import type { Logger } from '../log';
 import { quote } from '../text';
 import { type Credentials, engineAuth, PASSWORD_VARIABLE, resolveCredentials } from './credentials';
@@ -53,18 +54,20 @@ export interface ConnectRequest {
   /** the engine's registry settings, to know which registries may be spoken to over http */
   engineRegistryConfig?: () => Promise<EngineRegistryConfig | undefined>;
   backoff?: Backoff;
+  /** registryLimits of the config (defaults otherwise) */
+  limits?: RegistryLimits;
 }
 
 /** https first, as the engine does; plain http only for a registry the engine treats as insecure. */
-async function reach(host: string, credentials: Credentials | null, insecure: boolean): Promise<RegistryClient> {
-  const secure = new RegistryClient({ host, scheme: 'https', credentials });
+async function reach(host: string, credentials: Credentials | null, insecure: boolean, bounds: Pick<ConnectRequest, 'limits' | 'signal'>): Promise<RegistryClient> {
+  const secure = new RegistryClient({ host, scheme: 'https', credentials, ...bounds });
   try {
     await secure.ping();
     return secure;
   } catch (e) {
     if (!insecure || e instanceof RegistryHttpError || e instanceof CredentialsRejected || e instanceof LoginRequired) throw e;
   }
-  const plain = new RegistryClient({ host, scheme: 'http', credentials });
+  const plain = new RegistryClient({ host, scheme: 'http', credentials, ...bounds });
   await plain.ping();
   return plain;
 }
@@ -88,7 +91,7 @@ export async function connectRegistry(req: ConnectRequest): Promise<RegistryTarg
   const who = credentials ? `user ${quote(credentials.username ?? '<token>')} (from ${credentials.source})` : 'no credentials';
   let client: RegistryClient;
   try {
-    client = await withRetries(() => reach(address.host, credentials, insecure), {
+    client = await withRetries(() => reach(address.host, credentials, insecure, { limits: req.limits, signal: req.signal }), {
       retries: req.retries, what: `reaching registry ${address.host}`, log: req.log, signal: req.signal, backoff: req.backoff,
     });
   } catch (e) {

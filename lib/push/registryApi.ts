@@ -2,12 +2,18 @@
  * The little of the registry HTTP API (distribution v2) push needs: `/v2/` to see that the
  * registry answers and accepts the credentials, and a manifest's digest to compare with what the
  * engine pushed. Basic auth and bearer tokens (the two schemes registries use).
+ *
+ * Every request is bounded: a total deadline (a registry that trickles a byte now and then does
+ * not hold the run), the run's abort signal (an interrupt ends it at once), and a size cap on
+ * what it answers (manifests and JSON; blobs read into memory).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { inputError } from '../errors';
 import { redactUrl } from '../redact';
 import { quote } from '../text';
+import { REGISTRY_LIMITS } from '../config/defaults';
+import type { RegistryLimits } from '../config/types';
 import type { Credentials } from './credentials';
 
 export const MANIFEST_ACCEPT = [
@@ -70,7 +76,16 @@ export interface RegistryClientOptions {
   host: string;
   scheme: 'http' | 'https';
   credentials: Credentials | null;
+  /** no byte for this long ends a request */
   timeoutMs?: number;
+  limits?: RegistryLimits;
+  /** the run's: aborting it ends every request at once */
+  signal?: AbortSignal;
+}
+
+/** A request past one of registryLimits (named in the message): as a registry error, not retried as a blip. */
+export class RegistryLimitError extends Error {
+  readonly permanent = true;
 }
 
 /** `host:port`, `[::1]:5000` -> the host name alone, as URL.hostname gives it. */
@@ -93,6 +108,8 @@ export class RegistryClient {
   readonly scheme: 'http' | 'https';
   private readonly credentials: Credentials | null;
   private readonly timeoutMs: number;
+  private readonly limits: RegistryLimits;
+  private readonly signal?: AbortSignal;
   private readonly tokens = new Map<string, string>();
 
   constructor(options: RegistryClientOptions) {
@@ -100,6 +117,8 @@ export class RegistryClient {
     this.scheme = options.scheme;
     this.credentials = options.credentials;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.limits = options.limits ?? REGISTRY_LIMITS;
+    this.signal = options.signal;
   }
 
   get base(): string {
@@ -112,26 +131,54 @@ export class RegistryClient {
     return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
   }
 
-  /** One HTTP request; text bodies are small (JSON, manifests) and capped, `raw` ones (blobs) are not. */
+  /**
+   * One HTTP request, within registryLimits.requestSeconds in all and ended by the run's signal;
+   * text answers (JSON, manifests) are capped by maxManifestKilobytes, `raw` ones (blobs) by maxBlobMegabytes.
+   */
   request(method: string, url: string, headers: Record<string, string> = {}, body?: string | Buffer, raw = false): Promise<Answer> {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
+    const max = raw ? this.limits.maxBlobMegabytes * 1024 * 1024 : this.limits.maxManifestKilobytes * 1024;
+    const limitName = raw ? `registryLimits.maxBlobMegabytes (${this.limits.maxBlobMegabytes})` : `registryLimits.maxManifestKilobytes (${this.limits.maxManifestKilobytes})`;
+    const what = `registry ${this.host}: ${method} ${redactUrl(u.pathname)}`;
     return new Promise((resolve, reject) => {
+      if (this.signal?.aborted) return reject(this.signal.reason);
+      let settled = false;
+      const done = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        this.signal?.removeEventListener('abort', onAbort);
+        f();
+      };
+      const fail = (e: unknown) => done(() => reject(e));
+      // the promise settles first: after a response, destroy's error goes to the response, if anywhere
+      const stop = (e: Error) => {
+        fail(e);
+        req.destroy(e);
+      };
       const req = lib.request(u, { method, headers, timeout: this.timeoutMs, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const said = Number(res.headers['content-length'] ?? NaN);
+        if (said > max) return stop(new RegistryLimitError(`${what}: the answer is ${said} bytes, past ${limitName}`));
         res.on('data', (d: Buffer) => {
-          if (raw || size < 1 << 20) chunks.push(d);
           size += d.length;
+          if (size > max) return stop(new RegistryLimitError(`${what}: the answer is more than ${max} bytes, past ${limitName}`));
+          chunks.push(d);
         });
-        res.on('end', () => {
+        res.on('end', () => done(() => {
           const bytes = Buffer.concat(chunks);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw ? '' : bytes.toString('utf8'), bytes });
-        });
-        res.on('error', reject);
+        }));
+        res.on('error', fail);
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${u.host} within ${this.timeoutMs / 1000} s (timeout)`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
+      const deadline = setTimeout(() => stop(new RegistryLimitError(
+        `${what}: no complete answer within registryLimits.requestSeconds (${this.limits.requestSeconds} s)`)), this.limits.requestSeconds * 1000);
+      const onAbort = () => stop(this.signal!.reason instanceof Error ? this.signal!.reason : new Error('interrupted'));
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('timeout', () => stop(Object.assign(new Error(`no answer from ${u.host} within ${this.timeoutMs / 1000} s (timeout)`), { code: 'ETIMEDOUT' })));
+      req.on('error', fail);
       req.end(body);
     });
   }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { inputError } from '../errors';
 import { checkoutRef, gitMessage } from '../git/checkout';
 import { quote } from '../text';
+import { checkDestination, checkParents } from './collisions';
 import { resolvedManifestXml } from './resolvedXml';
 import type { ResolvedSandbox } from './resolve';
 
@@ -37,7 +38,8 @@ export async function layOutSandbox(s: ResolvedSandbox, dir: string, options: La
   const order = [...s.projects].sort((a, b) => a.path.split('/').length - b.path.split('/').length || a.path.localeCompare(b.path));
   for (const p of order) {
     const target = path.join(dir, p.path);
-    const what = `${options.what} manifest ${p.at}: project ${quote(p.name)}`;
+    const what = `${p.at}: project ${quote(p.name)}`;
+    checkParents(dir, p.path, `${what} path`, s.projects);
     checkInside(dir, target, `${what} path ${quote(p.path)}`);
     if (fs.existsSync(target) && fs.readdirSync(target).length) {
       throw inputError(`${what}: its path ${quote(p.path)} is already taken by another project's files`, 'give each project its own path');
@@ -48,11 +50,14 @@ export async function layOutSandbox(s: ResolvedSandbox, dir: string, options: La
       throw inputError(`${what}: cannot check out ${quote(p.revision)} of ${quote(p.url)}: ${gitMessage(e)}`, 'give an existing branch, tag or full commit id');
     }
   }
+  const written = new Map<string, string>();
   for (const p of s.projects) {
-    const what = `${options.what} manifest ${p.at}: project ${quote(p.name)}`;
+    const what = `${p.at}: project ${quote(p.name)}`;
     for (const c of p.copyfiles) {
       const src = path.join(dir, p.path, c.src);
       const dest = path.join(dir, c.dest);
+      checkDestination(dir, c.dest, p.name, `${what} <copyfile> dest`, s.projects, written);
+      written.set(c.dest, p.name);
       checkInside(path.join(dir, p.path), src, `${what} <copyfile> src ${quote(c.src)}`);
       checkInside(dir, dest, `${what} <copyfile> dest ${quote(c.dest)}`);
       if (!fs.existsSync(src) || !fs.statSync(src).isFile()) throw inputError(`${what}: <copyfile> src ${quote(c.src)} is not a file of the project`, 'check the manifest against the project at this revision');
@@ -63,6 +68,8 @@ export async function layOutSandbox(s: ResolvedSandbox, dir: string, options: La
     for (const l of p.linkfiles) {
       const src = path.join(dir, p.path, l.src);
       const dest = path.join(dir, l.dest);
+      checkDestination(dir, l.dest, p.name, `${what} <linkfile> dest`, s.projects, written);
+      written.set(l.dest, p.name);
       checkInside(path.join(dir, p.path), src, `${what} <linkfile> src ${quote(l.src)}`);
       checkInside(dir, dest, `${what} <linkfile> dest ${quote(l.dest)}`);
       fs.mkdirSync(path.dirname(dest), { recursive: true });

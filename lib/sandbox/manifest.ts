@@ -2,14 +2,21 @@
  * A repo manifest (Google's `repo` tool; contrail-vnc's default.xml) read as repo reads it:
  * remotes, the default remote and revision, projects with their copyfiles and linkfiles,
  * includes of other files of the same repository, and remove-project. What we do not support is
- * an error naming it with its file and line, never silently ignored. Pure: other manifest files
- * are read through `read`.
+ * an error naming it with its file and line, never silently ignored. Other manifest files are
+ * read through `read`.
+ *
+ * Bounded: each file's size, the projects, the include depth and the includes in all have limits
+ * (manifestLimits in the config), and each file is read and parsed once: a file included again
+ * (a diamond of includes) adds nothing, its elements are in already. Interruptible: the parse runs
+ * where the run's signal stops it (manifestXml.ts), and the signal is checked between files.
  */
 import * as path from 'node:path';
+import type { ManifestLimits } from '../config/types';
 import { inputError } from '../errors';
+import { throwIfInterrupted } from '../interrupt';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { quote } from '../text';
-import { parseXml, type XmlElement } from './manifestXml';
+import { manifestXmlParser, type ManifestXmlParser, type XmlElement } from './manifestXml';
 import { resolveFetch } from './fetchUrl';
 
 export interface FileCopy {
@@ -59,6 +66,19 @@ export interface ManifestInput {
   what: string;
   /** names the rewrites for messages, e.g. `packages.build.sources[0].remotes` */
   rewritesKey: string;
+  limits: ManifestLimits;
+  signal?: AbortSignal;
+}
+
+/** The error of a manifest past one of its limits: names the limit, the file and how to raise it. */
+export function pastLimit(where: string, limit: keyof ManifestLimits, value: number, what: string): Error {
+  return inputError(`${where}: ${what}, past manifestLimits.${limit} (${value})`,
+    `check the manifest; if it is really that large, raise manifestLimits.${limit} in the config`);
+}
+
+/** The size check of a manifest file, before and after it is read. */
+export function checkManifestSize(where: string, bytes: number, limits: ManifestLimits): void {
+  if (bytes > limits.maxMegabytes * 1024 * 1024) throw pastLimit(where, 'maxMegabytes', limits.maxMegabytes, `the file has ${bytes} bytes`);
 }
 
 const ALLOWED: Record<string, { attrs: string[]; children: string[] }> = {
@@ -78,8 +98,13 @@ const REQUIRED: Record<string, string[]> = {
 interface Raw {
   remotes: Map<string, { fetch: string; revision?: string; at: string }>;
   default: { remote?: string; revision?: string; at?: string };
-  projects: (Omit<ManifestProject, 'url' | 'revision' | 'remote'> & { remote?: string; revision?: string })[];
+  /** in manifest order; a Set, so remove-project takes its projects out without a scan */
+  projects: Set<RawProject>;
+  byName: Map<string, RawProject[]>;
+  /** projects added in all, removed ones too: what manifestLimits.maxProjects bounds */
+  added: number;
 }
+type RawProject = Omit<ManifestProject, 'url' | 'revision' | 'remote'> & { remote?: string; revision?: string };
 
 /** A relative path without '..', '.' or empty parts, not into .repo or a .git folder. */
 function pathProblem(p: string): string | null {
@@ -91,23 +116,42 @@ function pathProblem(p: string): string | null {
   return null;
 }
 
-export function readSandboxManifest(input: ManifestInput): SandboxManifest {
-  const raw: Raw = { remotes: new Map(), default: {}, projects: [] };
-  walk(input, input.file, [], raw);
-  return resolve(input, raw);
+interface Walk {
+  input: ManifestInput;
+  xml: ManifestXmlParser;
+  raw: Raw;
+  /** files read so far: each is read once */
+  read: Set<string>;
+  includes: number;
 }
 
-function walk(input: ManifestInput, file: string, stack: string[], raw: Raw): void {
+export async function readSandboxManifest(input: ManifestInput): Promise<SandboxManifest> {
+  const w: Walk = { input, xml: manifestXmlParser(input.signal), raw: { remotes: new Map(), default: {}, projects: new Set(), byName: new Map(), added: 0 }, read: new Set(), includes: 0 };
+  try {
+    await walk(w, input.file, []);
+  } finally {
+    w.xml.close();
+  }
+  if (input.signal) throwIfInterrupted(input.signal);
+  return resolve(input, w.raw);
+}
+
+async function walk(w: Walk, file: string, stack: string[]): Promise<void> {
+  const { input, raw } = w;
   const where = `${input.what} ${file}`;
   if (stack.includes(file)) {
     throw inputError(`${input.what}: include loop: ${[...stack, file].join(' -> ')}`, 'an included manifest must not include, directly or not, the file that includes it');
   }
+  if (w.read.has(file)) return;
+  w.read.add(file);
+  if (input.signal) throwIfInterrupted(input.signal);
   const text = input.read(file);
   if (text === null) {
     throw inputError(stack.length ? `${input.what} ${stack[stack.length - 1]}: included file ${quote(file)} does not exist in the manifest repository` : `${where} does not exist in the manifest repository`,
       'check manifest.file (and the include names), and manifest.ref');
   }
-  const root = parseXml(text, where);
+  checkManifestSize(where, Buffer.byteLength(text), input.limits);
+  const root = await w.xml.parse(text, where);
   const at = (e: XmlElement) => `${where} line ${e.line}`;
   const bad = (e: XmlElement, message: string, hint?: string) => inputError(`${at(e)}: ${message}`, hint);
   const check = (e: XmlElement, parent: string) => {
@@ -137,18 +181,26 @@ function walk(input: ManifestInput, file: string, stack: string[], raw: Raw): vo
     } else if (e.tag === 'include') {
       const problem = pathProblem(a.name);
       if (problem) throw bad(e, `include ${quote(a.name)} ${problem}`, 'include a file of the same manifest repository by its relative path');
-      walk(input, a.name, [...stack, file], raw);
+      if (++w.includes > input.limits.maxIncludes) throw pastLimit(at(e), 'maxIncludes', input.limits.maxIncludes, `include ${quote(a.name)} is one <include> too many`);
+      if (stack.length + 1 > input.limits.maxIncludeDepth) throw pastLimit(at(e), 'maxIncludeDepth', input.limits.maxIncludeDepth, `include ${quote(a.name)} is included ${stack.length + 1} levels deep`);
+      await walk(w, a.name, [...stack, file]);
     } else if (e.tag === 'remove-project') {
-      const before = raw.projects.length;
-      raw.projects = raw.projects.filter((p) => p.name !== a.name);
-      if (raw.projects.length === before) throw bad(e, `remove-project names ${quote(a.name)}, which no project before it has`);
+      const named = raw.byName.get(a.name);
+      if (!named) throw bad(e, `remove-project names ${quote(a.name)}, which no project before it has`);
+      for (const p of named) raw.projects.delete(p);
+      raw.byName.delete(a.name);
     } else {
-      raw.projects.push(project(e, at(e), bad));
+      if (++raw.added > input.limits.maxProjects) throw pastLimit(at(e), 'maxProjects', input.limits.maxProjects, `project ${quote(a.name)} is one project too many`);
+      const p = project(e, at(e), bad);
+      raw.projects.add(p);
+      const same = raw.byName.get(p.name);
+      if (same) same.push(p);
+      else raw.byName.set(p.name, [p]);
     }
   }
 }
 
-function project(e: XmlElement, at: string, bad: (e: XmlElement, m: string, h?: string) => Error): Raw['projects'][number] {
+function project(e: XmlElement, at: string, bad: (e: XmlElement, m: string, h?: string) => Error): RawProject {
   const { name } = e.attrs;
   const namePart = pathProblem(name);
   if (namePart || /[\s\0]/.test(name)) throw bad(e, `project name ${quote(name)} ${namePart ?? 'has white space'}`, 'a project name is the repository path under its remote, e.g. contrail-build');
@@ -186,7 +238,7 @@ function resolve(input: ManifestInput, raw: Raw): SandboxManifest {
   if (d.remote !== undefined && !raw.remotes.has(d.remote)) throw inputError(`${d.at}: <default> names remote ${quote(d.remote)}, which the manifest does not define`, `its remotes: ${[...raw.remotes.keys()].join(', ') || 'none'}`);
   const used = new Set<string>();
   const byPath = new Map<string, string>();
-  const projects = raw.projects.map((p): ManifestProject => {
+  const projects = [...raw.projects].map((p): ManifestProject => {
     const remote = p.remote ?? d.remote;
     if (remote === undefined) throw inputError(`${p.at}: project ${quote(p.name)} has no remote, and <default> names none`, 'add remote="..." to the project or to <default>');
     if (!raw.remotes.has(remote)) throw inputError(`${p.at}: project ${quote(p.name)} names remote ${quote(remote)}, which the manifest does not define`, `its remotes: ${[...raw.remotes.keys()].join(', ') || 'none'}`);

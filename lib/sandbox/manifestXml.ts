@@ -1,11 +1,19 @@
 /**
  * The XML of a repo manifest as elements with their attributes and line numbers, through
- * fast-xml-parser. Pure. Comments and the XML declaration are dropped; text is an error (repo's
+ * fast-xml-parser. Comments and the XML declaration are dropped; text is an error (repo's
  * manifests have none, so it is handed on as a '#text' element for the reader to refuse); anything
- * that is not well-formed XML is an error.
+ * that is not well-formed XML is an error. Character references are decoded as repo's XML reader
+ * decodes them (the five named ones and numeric ones).
+ *
+ * The parse runs in a worker thread: a manifest of many megabytes takes seconds to parse, and the
+ * run must answer SIGINT/SIGTERM meanwhile (the worker is terminated at once on the run's signal).
+ * Line numbers come from the line starts, found once per file and binary-searched: linear in the
+ * file's size.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { Worker } from 'node:worker_threads';
 import { inputError } from '../errors';
+import { interruptedError } from '../interrupt';
+import { quote } from '../text';
 
 export interface XmlElement {
   tag: string;
@@ -14,54 +22,164 @@ export interface XmlElement {
   children: XmlElement[];
 }
 
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+/** What the worker hands back: the parse as plain data (the parser's metadata is a symbol, which does not cross threads). */
+interface RawNode {
+  tag: string;
+  attrs: Record<string, string>;
+  start: number | undefined;
+  /** text nodes: their text */
+  text?: string;
+  children: RawNode[];
+}
+type WorkerAnswer = { id: number; nodes: RawNode[] } | { id: number; invalid: { line: number; msg: string } } | { id: number; failed: string };
 
-const lineAt = (text: string, index: number | undefined): number =>
-  index === undefined ? 0 : text.slice(0, index).split('\n').length;
+// plain JavaScript: the worker loads fast-xml-parser only, not this project's TypeScript
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { XMLParser, XMLValidator } = require(${JSON.stringify(require.resolve('fast-xml-parser'))});
+const META = XMLParser.getMetaDataSymbol();
+const parser = new XMLParser({
+  preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', allowBooleanAttributes: false,
+  parseAttributeValue: false, parseTagValue: false, processEntities: false, ignoreDeclaration: true,
+  ignorePiTags: true, captureMetaData: true,
+});
+const plain = (node) => {
+  const tag = Object.keys(node).find((k) => k !== ':@');
+  if (tag === undefined) return null;
+  const start = node[META] ? node[META].startIndex : undefined;
+  if (tag === '#text') return { tag, attrs: {}, start, text: String(node[tag]), children: [] };
+  return { tag, attrs: Object.assign({}, node[':@'] || {}), start, children: node[tag].map(plain).filter((n) => n !== null) };
+};
+parentPort.on('message', ({ id, text }) => {
+  try {
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) return parentPort.postMessage({ id, invalid: { line: valid.err.line, msg: valid.err.msg } });
+    parentPort.postMessage({ id, nodes: parser.parse(text).map(plain).filter((n) => n !== null) });
+  } catch (e) {
+    parentPort.postMessage({ id, failed: String(e && e.message || e) });
+  }
+});
+`;
 
-/** `where` names the file for messages, e.g. `manifest default.xml (of https://host/vnc at R4.0)`. */
-export function parseXml(text: string, where: string): XmlElement {
-  const doctype = /<!DOCTYPE/i.exec(text);
-  if (doctype) {
-    // entity definitions could expand without bound; repo's manifests never have one
-    throw inputError(`${where} line ${lineAt(text, doctype.index)}: <!DOCTYPE> is not supported`, 'remove the DOCTYPE declaration');
-  }
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw inputError(`${where} line ${valid.err.line}: not well-formed XML: ${valid.err.msg}`, 'fix the manifest file');
-  }
-  const parser = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    allowBooleanAttributes: false,
-    parseAttributeValue: false,
-    parseTagValue: false,
-    processEntities: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    captureMetaData: true,
-  });
-  const convert = (node: Record<string | symbol, any>): XmlElement | null => {
-    const tag = Object.keys(node).find((k) => k !== ':@');
-    if (tag === undefined) return null;
-    const line = lineAt(text, node[META]?.startIndex);
-    if (tag === '#text') {
-      // kept as an element: the manifest reader says where it is unexpected
-      const value = String(node[tag]).trim();
-      return value === '' ? null : { tag, attrs: { value }, line, children: [] };
+/** 1-based line of each offset, from the line starts found once. */
+export function lineFinder(text: string): (index: number | undefined) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (index) => {
+    if (index === undefined) return 0;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
     }
-    const children = node[tag] as Record<string, any>[];
-    return {
-      tag,
-      attrs: { ...(node[':@'] ?? {}) },
-      line,
-      children: children.map(convert).filter((e): e is XmlElement => e !== null),
-    };
+    return lo + 1;
   };
-  const top = (parser.parse(text) as Record<string, any>[]).map(convert).filter((e): e is XmlElement => e !== null);
-  if (top.length !== 1) throw inputError(`${where}: expected one <manifest> element, found ${top.length} top-level elements`, 'a repo manifest is one <manifest> element');
-  return top[0];
+}
+
+/** The offset of a `<!DOCTYPE` outside comments, or -1. One pass: each comment is skipped whole. */
+export function doctypeIndex(text: string): number {
+  for (let i = text.indexOf('<!'); i !== -1; i = text.indexOf('<!', i + 2)) {
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end === -1) return -1; // an unclosed comment: not well-formed, the validator says where
+      i = end + 1;
+    } else if (text.slice(i + 2, i + 9).toUpperCase() === 'DOCTYPE') {
+      return i;
+    }
+  }
+  return -1;
+}
+
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the character references of a value as repo's XML reader does; null names the one it cannot. */
+export function decodeReferences(value: string): { value: string } | { bad: string } {
+  let bad: string | undefined;
+  const decoded = value.replace(/&([^;&\s]*);?/g, (ref, name: string) => {
+    const code = /^#x[0-9a-f]+$/i.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]+$/.test(name) ? parseInt(name.slice(1), 10) : undefined;
+    const valid = ref.endsWith(';') && (code !== undefined ? code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) : name in NAMED);
+    if (!valid) {
+      bad ??= ref;
+      return ref;
+    }
+    return code !== undefined ? String.fromCodePoint(code) : NAMED[name];
+  });
+  return bad === undefined ? { value: decoded } : { bad };
+}
+
+/** Parses the files of one manifest (its includes too) in one worker; `close` ends it. */
+export interface ManifestXmlParser {
+  parse(text: string, where: string): Promise<XmlElement>;
+  close(): void;
+}
+
+export function manifestXmlParser(signal?: AbortSignal): ManifestXmlParser {
+  let worker: Worker | undefined;
+  let next = 0;
+  const waiting = new Map<number, { resolve: (a: WorkerAnswer) => void; reject: (e: unknown) => void }>();
+  const stop = (e: unknown) => {
+    void worker?.terminate();
+    worker = undefined;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  const onAbort = () => stop(signal!.reason ?? interruptedError('an interrupt'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const started = () => {
+    if (worker) return worker;
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    w.on('message', (a: WorkerAnswer) => {
+      waiting.get(a.id)?.resolve(a);
+      waiting.delete(a.id);
+    });
+    w.on('error', (e) => stop(e));
+    worker = w;
+    return w;
+  };
+  return {
+    async parse(text, where) {
+      if (signal?.aborted) throw signal.reason ?? interruptedError('an interrupt');
+      const lineAt = lineFinder(text);
+      const doctype = doctypeIndex(text);
+      if (doctype !== -1) {
+        // entity definitions could expand without bound; repo's manifests never have one
+        throw inputError(`${where} line ${lineAt(doctype)}: <!DOCTYPE> is not supported`, 'remove the DOCTYPE declaration');
+      }
+      const id = next++;
+      const answer = await new Promise<WorkerAnswer>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        started().postMessage({ id, text });
+      });
+      if ('invalid' in answer) throw inputError(`${where} line ${answer.invalid.line}: not well-formed XML: ${answer.invalid.msg}`, 'fix the manifest file');
+      if ('failed' in answer) throw inputError(`${where}: not well-formed XML: ${answer.failed}`, 'fix the manifest file');
+      const top = answer.nodes.map((n) => element(n, lineAt, where)).filter((e): e is XmlElement => e !== null);
+      if (top.length !== 1) throw inputError(`${where}: expected one <manifest> element, found ${top.length} top-level elements`, 'a repo manifest is one <manifest> element');
+      return top[0];
+    },
+    close() {
+      signal?.removeEventListener('abort', onAbort);
+      stop(interruptedError('the end of the manifest read'));
+    },
+  };
+}
+
+function element(n: RawNode, lineAt: (i: number | undefined) => number, where: string): XmlElement | null {
+  const line = lineAt(n.start);
+  const decode = (v: string, what: string) => {
+    const d = decodeReferences(v);
+    if ('bad' in d) throw inputError(`${where} line ${line}: ${what} has the reference ${quote(d.bad)}, which XML does not define`, 'write & as &amp; (or use a numeric reference such as &#38;)');
+    return d.value;
+  };
+  if (n.tag === '#text') {
+    // kept as an element: the manifest reader says where it is unexpected
+    const value = (n.text ?? '').trim();
+    return value === '' ? null : { tag: n.tag, attrs: { value }, line, children: [] };
+  }
+  const attrs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(n.attrs)) attrs[k] = decode(v, `attribute ${quote(k)} of <${n.tag}>`);
+  return { tag: n.tag, attrs, line, children: n.children.map((c) => element(c, lineAt, where)).filter((e): e is XmlElement => e !== null) };
 }
 
 /** Attribute values for the XML we write. */

@@ -7,13 +7,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RecipeSource } from '../config/types';
+import type { ManifestLimits, RecipeSource } from '../config/types';
 import { inputError } from '../errors';
 import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
 import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/refs';
 import { hashJson } from '../hash';
 import { didYouMean, quote } from '../text';
-import { readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
+import { checkManifestSize, readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
+import { recordedManifestXml } from './resolvedXml';
+import { hasRedactedUrl, redactJson, redactUrl } from '../redact';
 
 export interface SandboxProject extends ManifestProject {
   ref: ResolvedRef;
@@ -42,6 +44,9 @@ export interface ResolveSandboxOptions {
   recorded?: SandboxRecord;
   /** where the manifest repository is checked out when it must be read */
   manifestDir: string;
+  limits: ManifestLimits;
+  /** told when the manifest is read (it can take a while) */
+  onRead?: (message: string) => void;
 }
 
 export const sandboxWhat = (index: number, name: string) => `packages.build.sources[${index}] (${quote(name)})`;
@@ -63,7 +68,7 @@ async function resolveOne(url: string, revision: string, what: string, signal?: 
   return ref;
 }
 
-async function readManifestRepo(source: RecipeSource, what: string, ref: ResolvedRef, dir: string, signal?: AbortSignal): Promise<(file: string) => string | null> {
+async function readManifestRepo(source: RecipeSource, what: string, ref: ResolvedRef, dir: string, limits: ManifestLimits, signal?: AbortSignal): Promise<(file: string) => string | null> {
   fs.rmSync(dir, { recursive: true, force: true });
   try {
     await checkoutRef(source.manifest.url, ref, dir, { signal });
@@ -77,6 +82,8 @@ async function readManifestRepo(source: RecipeSource, what: string, ref: Resolve
     if (!fs.existsSync(full) || !fs.statSync(full).isFile()) return null;
     // a symlink in the manifest repository must not read a file outside it
     if (!fs.realpathSync(full).startsWith(`${top}${path.sep}`)) return null;
+    // not read at all when past the limit
+    checkManifestSize(`${what} manifest ${file}`, fs.statSync(full).size, limits);
     return fs.readFileSync(full, 'utf8');
   };
 }
@@ -88,23 +95,27 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
   if (manifestRef.commit === null) {
     throw inputError(`${what} manifest.ref ${quote(source.manifest.ref)} is an abbreviated commit id that no branch or tag of ${quote(source.manifest.url)} points at`, 'give the full commit id, a branch or a tag');
   }
-  const same = recorded && recorded.manifest.url === source.manifest.url && recorded.manifest.file === source.manifest.file &&
-    recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(source.remotes);
-  const manifest = same
-    ? recorded.resolved
-    : readSandboxManifest({
-      file: source.manifest.file,
-      read: await readManifestRepo(source, what, manifestRef, options.manifestDir, signal),
-      manifestUrl: source.manifest.url,
-      rewrites: source.remotes,
-      what: `${what} manifest`,
-      rewritesKey: `packages.build.sources[${index}].remotes`,
-    });
+  // the record holds URLs without credentials (it is a file): compared so, and its resolved
+  // manifest stands in for a read only when no URL in it lost credentials
+  const same = recorded && !hasRedactedUrl(recorded.resolved) && recorded.manifest.url === redactUrl(source.manifest.url) && recorded.manifest.file === source.manifest.file &&
+    recorded.manifest.commit === manifestRef.commit && hashJson(recorded.remotes) === hashJson(redactJson(source.remotes));
+  // the record may come back from the cache registry (lib/cache/packages.ts): read again, as XML,
+  // it passes every check a manifest from the repository passes, the config's rewrites applied
+  const recordedXml = same ? recordedManifestXml(recorded.resolved) : null;
+  const file = recordedXml === null ? source.manifest.file : `${source.manifest.file} (as recorded at the last build)`;
+  const read = recordedXml === null
+    ? await readManifestRepo(source, what, manifestRef, options.manifestDir, options.limits, signal)
+    : (f: string) => (f === file ? recordedXml : null);
+  options.onRead?.(`${what}: reading manifest ${file}`);
+  const manifest = await readSandboxManifest({
+    file, read, manifestUrl: source.manifest.url, rewrites: source.remotes, what: `${what} manifest`,
+    rewritesKey: `packages.build.sources[${index}].remotes`, limits: options.limits, signal,
+  });
   const listed = new Map<string, Promise<ResolvedRef>>();
   const projects: SandboxProject[] = [];
   for (const p of manifest.projects) {
     const key = `${p.url}\n${p.revision}`;
-    if (!listed.has(key)) listed.set(key, resolveOne(p.url, p.revision, `${what} manifest ${p.at}: project ${quote(p.name)}`, signal));
+    if (!listed.has(key)) listed.set(key, resolveOne(p.url, p.revision, `${p.at}: project ${quote(p.name)}`, signal));
     const ref = await listed.get(key)!;
     projects.push({ ...p, ref, commit: ref.commit });
   }
@@ -115,11 +126,12 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
 export const sandboxRevision = (s: ResolvedSandbox): string =>
   hashJson({ manifest: s.manifestCommit, projects: s.projects.map((p) => [p.path, p.url, p.commit]) });
 
+/** Written to packages/manifest.json: every URL without its credentials. */
 export function sandboxRecord(source: RecipeSource, s: ResolvedSandbox): SandboxRecord {
-  return {
+  return redactJson({
     manifest: { ...source.manifest, commit: s.manifestCommit },
     remotes: source.remotes,
     resolved: s.manifest,
     projects: s.projects.map((p) => ({ name: p.name, path: p.path, url: p.url, revision: p.revision, commit: p.commit })),
-  };
+  });
 }

@@ -4,7 +4,13 @@
  * tag it came from as `upstream`. packages.make reads the project paths from it. Pure.
  */
 import { escapeAttr } from './manifestXml';
-import type { ResolvedSandbox } from './resolve';
+import type { ManifestProject, SandboxManifest } from './manifest';
+
+/** What of a resolved sandbox (resolve.ts) the file shows: the manifest and each project's commit. */
+interface Resolved {
+  manifest: SandboxManifest;
+  projects: (ManifestProject & { commit: string | null })[];
+}
 
 const withoutCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 
@@ -13,7 +19,20 @@ const element = (tag: string, attrs: Record<string, string | undefined | null>, 
   return children.length ? `${indent}<${tag}${a}>\n${children.join('\n')}\n${indent}</${tag}>` : `${indent}<${tag}${a}/>`;
 };
 
-export function resolvedManifestXml(s: ResolvedSandbox): string {
+/** A manifest as recorded (fetch URLs absolute, revisions as given), as XML: read again, it passes every check of a manifest. */
+export function recordedManifestXml(m: SandboxManifest): string {
+  const lines = [
+    ...m.remotes.map((r) => element('remote', { name: r.name, fetch: r.fetch })),
+    element('default', { remote: m.default.remote, revision: m.default.revision }),
+    ...m.projects.map((p) => element('project', { name: p.name, path: p.path, remote: p.remote, revision: p.revision }, [
+      ...p.copyfiles.map((c) => element('copyfile', { src: c.src, dest: c.dest }, [], '    ')),
+      ...p.linkfiles.map((l) => element('linkfile', { src: l.src, dest: l.dest }, [], '    ')),
+    ])),
+  ];
+  return `<manifest>\n${lines.join('\n')}\n</manifest>\n`;
+}
+
+export function resolvedManifestXml(s: Resolved): string {
   const lines = [
     ...s.manifest.remotes.map((r) => element('remote', { name: r.name, fetch: withoutCredentials(r.fetch) })),
     element('default', { remote: s.manifest.default.remote, revision: s.manifest.default.revision }),

@@ -86,3 +86,11 @@ export function startGulp(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs
 export function runGulp(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): Promise<GulpResult> {
   return startGulp(args, env, timeoutMs).done;
 }
+
+/** Sends SIGTERM to a running gulp and awaits its end; `ms`: how long after the signal it ended. */
+export async function terminate(run: GulpProcess): Promise<GulpResult & { afterSignalMs: number }> {
+  const sent = Date.now();
+  run.child.kill('SIGTERM');
+  const r = await run.done;
+  return { ...r, afterSignalMs: Date.now() - sent };
+}

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
+import { MANIFEST_LIMITS } from '../../lib/config/defaults';
 import { resolveConfig } from '../../lib/config/load';
 import type { PathSource, RecipeSource } from '../../lib/config/types';
 import { binaryPackages } from '../../lib/packages/control';
@@ -24,9 +25,9 @@ const SITE_PORT = 21551;
 
 const demoConfig = () => resolveConfig({ args: ['--config', path.join(DEMO, 'config.json')], env: {}, cwd: ROOT });
 
-test('the demo manifest: four projects beside the manifest repository, SConstruct and packages.make copied to the top', (t) => {
+test('the demo manifest: four projects beside the manifest repository, SConstruct and packages.make copied to the top', async (t) => {
   const url = path.join(DEMO, '.build', 'git', 'contrail-vnc');
-  const m = readSandboxManifest({
+  const m = await readSandboxManifest({
     file: 'default.xml',
     read: (f) => (f === 'default.xml' ? fs.readFileSync(path.join(SOURCES, 'contrail-vnc', 'default.xml'), 'utf8') : null),
     // a local path, as the demo config gives it (relative to the config's folder)
@@ -34,6 +35,7 @@ test('the demo manifest: four projects beside the manifest repository, SConstruc
     rewrites: {},
     what: 'the demo manifest',
     rewritesKey: 'remotes',
+    limits: MANIFEST_LIMITS,
   });
   t.deepEqual(m.projects.map((p) => [p.name, p.path, p.url, p.revision]), [
     ['contrail-build', 'tools/build', `${DEMO}/.build/git/contrail-build`, 'master'],

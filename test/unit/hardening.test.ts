@@ -139,3 +139,12 @@ test('a signed packages.url reaches every Dockerfile as CONTRAIL_REPO_KEY; one t
     if (/ARG CONTRAIL_REPO_URL/.test(text)) t.regex(text, /ARG CONTRAIL_REPO_KEY/, `dockerfiles/${f}`);
   }
 });
+
+test('manifestLimits: defaults, and bad values refused naming the key', (t) => {
+  t.deepEqual(resolveIn(tempDir(), minimal)().manifestLimits, { maxMegabytes: 16, maxProjects: 10000, maxIncludeDepth: 16, maxIncludes: 256 });
+  t.is(resolveIn(tempDir(), { ...minimal, manifestLimits: { maxProjects: 200000 } })().manifestLimits.maxProjects, 200000);
+  bad(t, { ...minimal, manifestLimits: { maxProjects: 0 } }, /^manifestLimits\.maxProjects \(in conf\/build\.json\) must be >= 1/);
+  bad(t, { ...minimal, manifestLimits: { maxMegabytes: 'big' } }, /^manifestLimits\.maxMegabytes \(in conf\/build\.json\) must be an integer/);
+  bad(t, { ...minimal, manifestLimits: { maxIncludeDepth: -1 } }, /^manifestLimits\.maxIncludeDepth \(in conf\/build\.json\) must be >= 0/);
+  bad(t, { ...minimal, manifestLimits: { maxInclude: 3 } }, /^unknown key manifestLimits\.maxInclude in conf\/build\.json/);
+});

@@ -7,25 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import { simpleGit } from 'simple-git';
+import { MANIFEST_LIMITS } from '../../lib/config/defaults';
 import { exitCodeFor } from '../../lib/exit';
 import { layOutSandbox } from '../../lib/sandbox/layout';
-import { resolveSandbox } from '../../lib/sandbox/resolve';
+import { resolveSandbox, sandboxRecord } from '../../lib/sandbox/resolve';
 import type { RecipeSource } from '../../lib/config/types';
+import { gitRepo } from '../helpers/gitRepo';
 import { tempDir } from '../helpers/temp';
 
 async function repo(dir: string, files: Record<string, string>, links: Record<string, string> = {}): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
   for (const [f, target] of Object.entries(links)) fs.symlinkSync(target, path.join(dir, f));
-  const g = simpleGit(dir);
-  await g.init(['-b', 'main']);
-  await g.addConfig('user.email', 'tests@opencontrail.invalid').addConfig('user.name', 'tests');
-  await g.add('.');
-  await g.commit('first');
-  return (await g.revparse(['HEAD'])).trim();
+  return gitRepo(dir, files);
 }
 
 async function setUp(manifest: string, projects: Record<string, { files: Record<string, string>; links?: Record<string, string> }>) {
@@ -34,7 +27,7 @@ async function setUp(manifest: string, projects: Record<string, { files: Record<
   await repo(path.join(root, 'vnc'), { 'default.xml': manifest });
   for (const [name, p] of Object.entries(projects)) commits[name] = await repo(path.join(root, name), p.files, p.links);
   const source: RecipeSource = { name: 's', manifest: { url: `file://${root}/vnc`, ref: 'main', file: 'default.xml' }, remotes: {}, steps: ['true'], outputs: ['*.deb'], buildDepends: [] };
-  const resolved = await resolveSandbox(source, 0, { manifestDir: path.join(root, 'work', 'manifest') });
+  const resolved = await resolveSandbox(source, 0, { manifestDir: path.join(root, 'work', 'manifest'), limits: MANIFEST_LIMITS });
   const dir = path.join(root, 'work', 'sandbox');
   return { root, dir, resolved, commits };
 }
@@ -75,4 +68,66 @@ test("a project's symlink cannot carry another project, a copyfile or a linkfile
     t.regex(e!.message, /leads outside the sandbox \(through a symlink\)/);
     t.deepEqual(fs.readdirSync(outside), ['passwd']);
   }
+});
+
+test('a recorded sandbox (as the cache registry gives it back) passes the checks a manifest passes: poisoned, it is refused', async (t) => {
+  const { root, resolved } = await setUp(xml('<project name="build" path="tools/build"/>'), { build: { files: { SConstruct: 'env = 1\n' } } });
+  const source: RecipeSource = { name: 's', manifest: { url: `file://${root}/vnc`, ref: 'main', file: 'default.xml' }, remotes: {}, steps: ['true'], outputs: ['*.deb'], buildDepends: [] };
+  const record = sandboxRecord(source, resolved);
+  // a clean record stands in for the manifest: no checkout of the manifest repository
+  const manifestDir = path.join(root, 'work2', 'manifest');
+  const again = await resolveSandbox(source, 0, { manifestDir, limits: MANIFEST_LIMITS, recorded: record });
+  t.deepEqual(again.projects.map((p) => [p.path, p.url, p.commit]), resolved.projects.map((p) => [p.path, p.url, p.commit]));
+  t.false(fs.existsSync(manifestDir));
+  const poisoned: [(r: typeof record) => void, RegExp][] = [
+    [(r) => { r.resolved.remotes[0].fetch = 'gopher://127.0.0.1:1/x'; }, /remote "o" fetch "gopher:\/\/127\.0\.0\.1:1\/x" is not a git URL/],
+    [(r) => { r.resolved.projects[0].path = '../../outside'; }, /project "build" path "\.\.\/\.\.\/outside" has a '\.\.' part/],
+    [(r) => { r.resolved.projects[0].revision = '--upload-pack=touch /tmp/pwned'; }, /project "build" revision .* starts with '-'/],
+    [(r) => { r.resolved.projects[0].copyfiles = [{ src: 'SConstruct', dest: '/etc/cron.d/x' }]; }, /<copyfile> dest "\/etc\/cron\.d\/x" of project "build" is not a relative path/],
+  ];
+  for (const [poison, message] of poisoned) {
+    const bad = JSON.parse(JSON.stringify(record)) as typeof record;
+    poison(bad);
+    const e = await t.throwsAsync(resolveSandbox(source, 0, { manifestDir, limits: MANIFEST_LIMITS, recorded: bad }));
+    t.is(exitCodeFor(e), 2, String(e));
+    t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml \(as recorded at the last build\) line \d+: /);
+    t.regex(e!.message, message);
+  }
+});
+
+test('an unreachable project: the message names the source key once', async (t) => {
+  const e = await t.throwsAsync(setUp(xml('<project name="missing" path="m"/>'), {}));
+  t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml line 4: project "missing": git cannot read/);
+  t.is(e!.message.split('packages.build.sources[0]').length, 2, e!.message);
+});
+
+test('layout collisions: one input error naming both projects and the path, nothing written outside', async (t) => {
+  const cases: [string, Record<string, { files: Record<string, string>; links?: Record<string, string> }>, RegExp][] = [
+    // a copyfile whose destination is another project's folder
+    [xml('<project name="a" path="a"><copyfile src="x" dest="b"/></project>\n<project name="b" path="b"/>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' } } }, /project "a" <copyfile> dest "b" is project "b"'s folder/],
+    // a project nested under another's file
+    [xml('<project name="a" path="a"/>\n<project name="b" path="a/f/b"/>'),
+      { a: { files: { f: 'a file\n' } }, b: { files: { y: 'y\n' } } }, /project "b" path "a\/f\/b" lies under "a\/f", which is project "a"'s file/],
+    // a copyfile through a dangling folder link
+    [xml('<project name="a" path="a"><copyfile src="x" dest="b/gone/x"/></project>\n<project name="b" path="b"/>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' }, links: { gone: 'no-such-folder' } } }, /project "a" <copyfile> dest "b\/gone\/x" passes through project "b"'s link "b\/gone", which leads nowhere/],
+    // a copyfile that overwrites another project's file
+    [xml('<project name="a" path="a"><copyfile src="x" dest="b/y"/></project>\n<project name="b" path="b"/>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' } } }, /project "a" <copyfile> dest "b\/y" would overwrite project "b"'s file/],
+    // two copyfiles onto one dest
+    [xml('<project name="a" path="a"><copyfile src="x" dest="top"/></project>\n<project name="b" path="b"><linkfile src="y" dest="top"/></project>'),
+      { a: { files: { x: 'x\n' } }, b: { files: { y: 'y\n' } } }, /project "b" <linkfile> dest "top" is also the dest of a copyfile or linkfile of project "a"/],
+  ];
+  for (const [manifest, projects, message] of cases) {
+    const { dir, resolved } = await setUp(manifest, projects);
+    const e = await t.throwsAsync(layOutSandbox(resolved, dir, { what: 'packages.build.sources[0] ("s")' }));
+    t.is(exitCodeFor(e), 2, String(e));
+    t.regex(e!.message, /^packages\.build\.sources\[0\] \("s"\) manifest default\.xml line \d+: /);
+    t.regex(e!.message, message);
+  }
+  // the other project's file is intact where the overwrite was refused
+  const { dir, resolved } = await setUp(cases[3][0], cases[3][1]);
+  await t.throwsAsync(layOutSandbox(resolved, dir, { what: 'packages.build.sources[0] ("s")' }));
+  t.is(fs.readFileSync(path.join(dir, 'b', 'y'), 'utf8'), 'y\n');
 });
