@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { localContainer } from '../lib/docker/containers';
+import { execCapture } from '../lib/docker/exec';
 import { localImage } from '../lib/docker/images';
 import type { BaseImage } from '../lib/docker/osImage';
 import { sha256File } from '../lib/hash';
@@ -23,7 +24,7 @@ import { type Manifest, type ManifestSource, updateManifest } from '../lib/packa
 import type { ResolvedSource } from '../lib/packages/sources';
 import { findDebs, flattenDebs, hashDebs, packageSetId } from '../lib/packages/collect';
 import { choosePackagesInput, type PackagesInput, type PathKind } from '../lib/packages/inputs';
-import type { OsFamily } from '../lib/packages/osFamily';
+import { familyFromOsRelease, type OsFamily } from '../lib/packages/osFamily';
 import { repoContainerHash, repoFlavor, repoImageHash } from '../lib/packages/repoServer';
 import { hasPending, type IndexNow, plannedPackages } from '../lib/plan/imagePackages';
 import { planRepoServer } from '../lib/plan/repoPlan';
@@ -69,11 +70,22 @@ export async function prepOutcomes(run: Run): Promise<PrepOutcomes> {
   const c = run.config;
   const local = await localImage(docker, c.baseImage);
   const base: BaseImage | null = local ? { ref: c.baseImage, id: local.id, how: 'local' } : null;
-  const osFamily: OsFamily = c.osFamily ?? 'deb';
+  const osFamily: OsFamily = c.osFamily ?? (await familyOfRunningRepo(run, docker)) ?? 'deb';
   const { input } = choosePackagesInput(c.packages, pathKind);
   const packages = await packagesOutcome(run, input, base);
   const repo = await repoOutcome(run, docker, input, base, packages, osFamily);
   return { base, osFamily, packages, repo, ansible: await ansiblePlan(run) };
+}
+
+/**
+ * osFamily not set: the build reads the base image's /etc/os-release in a created container; plan
+ * creates none, and reads it in the running repo container (built from the base image) instead.
+ */
+async function familyOfRunningRepo(run: Run, docker: Docker): Promise<OsFamily | null> {
+  const name = repoContainerName(run.config.os, run.config.repo.port);
+  if (!(await localContainer(docker, name))?.running) return null;
+  const r = await execCapture(docker.getContainer(name), ['cat', '/etc/os-release']).catch(() => null);
+  return r?.code === 0 ? familyFromOsRelease(r.stdout.toString('utf8')) : null;
 }
 
 /** Prep's outcomes when prep has run: its results as they are (tests of synthetic families hash against the demo's). */
@@ -91,7 +103,7 @@ export async function plan(run: Run, needs: { prep: PrepOutcomes }): Promise<Pla
   const { prep } = needs;
   const entries = await imagePlans(run, await run.engine(), prep);
   const result: Plan = {
-    base: { ref: c.baseImage, action: prep.base ? 'local' : 'make' }, osFamily: c.osFamily ?? `${prep.osFamily} (osFamily not set: the build reads it from the base image)`,
+    base: { ref: c.baseImage, action: prep.base ? 'local' : 'make' }, osFamily: c.osFamily ?? `${prep.osFamily} (osFamily not set: read in the running repo container, else deb; the build reads the base image)`,
     packages: prep.packages.plan, repo: prep.repo.plan, ansible: prep.ansible.plan, entries,
   };
   if (c.flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
