@@ -55,6 +55,9 @@ export function debFileProblem(file: string): string | null {
   return checkFileBytes(file, debProblem);
 }
 
+/** The deb family's package file. */
+export const DEB_FILE = { ext: '.deb', fileKind: 'Debian package', fileProblem: debFileProblem } as const;
+
 export interface DebName {
   package: string;
   version: string;

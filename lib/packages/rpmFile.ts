@@ -43,6 +43,9 @@ export function rpmFileProblem(file: string): string | null {
   return checkFileBytes(file, rpmProblem);
 }
 
+/** The rpm family's package file, for checks that need no more of the family (the config's preflight). */
+export const RPM_FILE = { ext: '.rpm', fileKind: 'binary RPM', fileProblem: rpmFileProblem } as const;
+
 export interface RpmName {
   package: string;
   version: string;
