@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { inputError } from '../errors';
 import { hashJson, sha256File } from '../hash';
 import { quote } from '../text';
-import type { PackageFamily } from './family';
 
 /** A file of the repository: its name there, and where it is on this machine. */
 export interface RepoFile {
@@ -32,8 +31,18 @@ export function findPackageFiles(dir: string, ext: string): string[] {
   return found.sort();
 }
 
+/** A family's package file: what checkPackageFiles needs of the family (lib/packages/family.ts). */
+export interface PackageFileKind {
+  /** the package files' extension: '.deb' or '.rpm' */
+  ext: string;
+  /** one package file in the user's words: 'Debian package', 'binary RPM' */
+  fileKind: string;
+  /** why `file` is not a binary package of this family, or null */
+  fileProblem(file: string): string | null;
+}
+
 /** Throws one input error naming the first file that is not a binary package of the family. */
-export function checkPackageFiles(family: Pick<PackageFamily, 'fileKind' | 'fileProblem' | 'ext'>, files: readonly string[], what: string, relativeTo?: string): void {
+export function checkPackageFiles(family: PackageFileKind, files: readonly string[], what: string, relativeTo?: string): void {
   for (const f of files) {
     const problem = family.fileProblem(f);
     if (problem) {

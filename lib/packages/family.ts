@@ -8,6 +8,7 @@
 import type { GitSource, PathSource } from '../config/types';
 import type { GetOptions } from '../net/http';
 import type { BuilderFlavor } from './builder';
+import type { PackageFileKind } from './collect';
 import type { BuildInputs } from './familyInputs';
 import type { OsFamily } from './osFamily';
 import type { IndexSummary } from './packagesIndex';
@@ -30,14 +31,9 @@ export interface ExistingRepoRequest {
   arch: () => Promise<string>;
 }
 
-export interface PackageFamily {
+/** The file check (ext, fileKind, fileProblem) is collect.ts's PackageFileKind. */
+export interface PackageFamily extends PackageFileKind {
   name: OsFamily;
-  /** the package files' extension: '.deb' or '.rpm' */
-  ext: string;
-  /** one package file in the user's words: 'Debian package', 'binary RPM' */
-  fileKind: string;
-  /** why `file` is not a binary package of this family, or null */
-  fileProblem(file: string): string | null;
   /** package, version and architecture from a built file's name; null when the name says none */
   parseFileName(file: string): PackageName | null;
   repo: RepoFlavor;
