@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { checkEngine, type EngineTarget } from '../lib/docker/engine';
 import { describeError } from '../lib/errors';
 import type { FailureFacts, RepoFact, RepoState } from '../lib/images/failureCause';
-import { repoFlavor } from '../lib/packages/repoServer';
+import { packageFamily } from '../lib/packages/families';
 import type { PreparedFamily, PreparedImage } from './familyFacts';
 import { localContainer } from '../lib/docker/containers';
 
@@ -13,7 +13,7 @@ async function repoState(docker: Docker, name: string, url: string, family: 'deb
   if (!s.running || s.paused) {
     return { kind: 'stopped', status: s.status, exitCode: s.running ? null : s.exitCode, finishedAt: s.running ? null : s.finishedAt, oomKilled: s.oomKilled };
   }
-  const answer = await repoFlavor(family).fetchIndex(docker.getContainer(name), url);
+  const answer = await packageFamily(family).repo.fetchIndex(docker.getContainer(name), url);
   return answer.text !== undefined ? { kind: 'running', answers: true } : { kind: 'running', answers: false, problem: answer.error ?? 'no answer' };
 }
 
@@ -28,7 +28,7 @@ export async function failureFacts(docker: Docker, target: EngineTarget, family:
   let repo: RepoFact | null;
   try {
     const flavor = family.repo.family ?? 'deb';
-    repo = { name: container.name, url: family.repo.url, index: repoFlavor(flavor).readyPath, state: await repoState(docker, container.name, family.repo.url, flavor) };
+    repo = { name: container.name, url: family.repo.url, index: packageFamily(flavor).repo.readyPath, state: await repoState(docker, container.name, family.repo.url, flavor) };
   } catch {
     // the engine answered a moment ago; what it says now cannot be told apart from the failure itself
     repo = null;

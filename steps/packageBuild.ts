@@ -1,8 +1,11 @@
 /**
- * packageBuild: Contrail's Debian packages from packages.build.sources, built in the listed order
- * inside a builder container, into <workDir>/packages with manifest.json. The facts (each source's
- * resolved revision, the manifest, the outputs' checksums) make a plan (lib/packages/buildPlan.ts
- * planSources): unchanged sources are skipped; the rest are checked out and built.
+ * packageBuild: Contrail's packages (.deb, or .rpm for the rpm family) from
+ * packages.build.sources, built in the listed order inside a builder container, into
+ * <workDir>/packages with manifest.json. The facts (each source's resolved revision, the
+ * manifest, the outputs' checksums) make a plan (lib/packages/buildPlan.ts planSources):
+ * unchanged sources are skipped; the rest are checked out and built. One flow for both families:
+ * what differs (the builder, control or spec files, output names) is the family's
+ * (lib/packages/family.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,10 +18,12 @@ import {
   describeOutputs, emptyManifest, fileClash, MANIFEST_NAME, missingExpected, parseManifest, planSources,
   sourceKey, updateManifest, type Manifest, type ManifestSource, type SkipDecision,
 } from '../lib/packages/buildPlan';
-import { binaryPackages, buildDependencies } from '../lib/packages/control';
+import type { PackageFamily } from '../lib/packages/family';
+import { packageFamily } from '../lib/packages/families';
 import { builderHash, ensureBuilderImage, startBuilder, type Builder } from '../lib/packages/builder';
 import type { BaseImage } from '../lib/docker/osImage';
 import { checkoutSource, isGitSource, isRecipeSource, type ResolvedSource } from '../lib/packages/sources';
+import type { GitSource, PathSource } from '../lib/config/types';
 import { checkoutRecipeSource, recipeHash, recipeRecord, unresolvedProject } from '../lib/packages/recipeSource';
 import { resolvePackageSources } from '../lib/packages/resolveSources';
 import { buildRecipe } from '../lib/packages/recipeBuild';
@@ -27,7 +32,6 @@ import type { PackageBuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import type { OsFamily } from '../lib/packages/osFamily';
-import { checkNoSpecs, rpmPackageBuild } from '../lib/packages/rpmPackageBuild';
 import { readTextOrNull } from '../lib/fs/read';
 import { packagesPresent, restorePackages, sourcesKey } from '../lib/cache/packages';
 import { runCache } from '../lib/cache/run';
@@ -38,6 +42,7 @@ export const sourceLog = (logs: string, name: string) => path.join(logs, `packag
 /** What one packageBuild run works with. */
 export interface PackageRun {
   run: Run;
+  family: PackageFamily;
   base: BaseImage;
   /** builderHash: the recipe part of every source's key */
   recipe: string;
@@ -59,10 +64,10 @@ export async function packageBuild(run: Run, steps: PackageBuildSteps): Promise<
   if (sources.length === 0) {
     throw inputError('packages.build.sources is empty: there is nothing to build', 'list the sources, e.g. {"name": "contrail-lib", "git": "https://...", "ref": "R4.0"}, or give packages.tar/dir/url');
   }
-  if ((await steps.osFamily()) === 'rpm') return rpmPackageBuild(run, { baseImage: steps.baseImage });
-  checkNoSpecs(sources);
+  const family = packageFamily(await steps.osFamily());
+  family.checkBuild(run.config.packages.build);
   fs.mkdirSync(workPaths(run.config.workDir).packages, { recursive: true });
-  const { pr, resolved, keys } = await packageFacts(run, steps.baseImage);
+  const { pr, resolved, keys } = await packageFacts(run, family, steps.baseImage);
   const { paths, manifestFile } = pr;
   const { version, os } = run.config;
   // a work folder without these sources' packages: the cache registry may have them (lib/cache/packages.ts)
@@ -94,7 +99,7 @@ export async function packageBuild(run: Run, steps: PackageBuildSteps): Promise<
  * (git ls-remote, folder hashes), the manifest of what was built, each source's key. `gulp plan`
  * gathers the same (steps/plan.ts).
  */
-export async function packageFacts(run: Run, base: () => Promise<BaseImage>): Promise<{ pr: PackageRun; resolved: ResolvedSource[]; keys: string[] }> {
+export async function packageFacts(run: Run, family: PackageFamily, base: () => Promise<BaseImage>): Promise<{ pr: PackageRun; resolved: ResolvedSource[]; keys: string[] }> {
   const paths = workPaths(run.config.workDir);
   const manifestFile = path.join(paths.packages, MANIFEST_NAME);
   const manifest = parseManifest(readTextOrNull(manifestFile)) ?? emptyManifest(run.config.version, run.config.os);
@@ -104,7 +109,7 @@ export async function packageFacts(run: Run, base: () => Promise<BaseImage>): Pr
   const { version, os, packages } = run.config;
   const recipeParts = new Map(resolved.map((r) => [r, isRecipeSource(r.source) ? recipeHash(r.source, packages.build.builder, version, os) : null]));
   const b = await base();
-  const pr: PackageRun = { run, base: b, recipe: builderHash(b.id), recipeParts, paths, manifestFile, manifest };
+  const pr: PackageRun = { run, family, base: b, recipe: builderHash(b.id, family.builder.context), recipeParts, paths, manifestFile, manifest };
   return { pr, resolved, keys: resolved.map((r) => keyOf(pr, r)) };
 }
 
@@ -113,16 +118,22 @@ export async function planPackages(pr: PackageRun, resolved: ResolvedSource[]): 
   return planSources(pr.manifest, resolved.map((r) => sourceFacts(pr, r)), await outputSums(pr));
 }
 
+/** A spec file is part of the key: another spec in the same tree is another build. */
 const keyOf = (pr: PackageRun, r: ResolvedSource) => {
   const part = pr.recipeParts.get(r);
-  return sourceKey({ name: r.source.name, revision: r.revision, subdir: r.subdir, recipe: part ? hashJson([pr.recipe, part]) : pr.recipe });
+  const spec = 'spec' in r.source ? r.source.spec : undefined;
+  return sourceKey({ name: r.source.name, revision: r.revision, subdir: spec ? `${r.subdir}:${spec}` : r.subdir, recipe: part ? hashJson([pr.recipe, part]) : pr.recipe });
 };
 
+/** A plain source's control or spec file, null when not there (yet) or for a recipe source. */
+const buildFileText = (pr: PackageRun, r: ResolvedSource): string | null =>
+  r.tree && !isRecipeSource(r.source) ? readTextOrNull(path.join(r.tree, pr.family.buildFile(r.subdir, r.source as GitSource | PathSource))) : null;
+
 function sourceFacts(pr: PackageRun, r: ResolvedSource) {
-  const control = r.tree ? readTextOrNull(path.join(r.tree, r.subdir, 'debian', 'control')) : null;
+  const text = buildFileText(pr, r);
   return {
     name: r.source.name, key: keyOf(pr, r), abbreviated: r.commit === null && isGitSource(r.source), unresolved: unresolvedProject(r),
-    declares: control === null ? null : binaryPackages(control),
+    declares: text === null ? null : pr.family.declaredPackages(text),
   };
 }
 
@@ -156,9 +167,9 @@ async function openBuilder(pr: PackageRun, rebuilding: Set<string>): Promise<Bui
   const { config, log, signal } = pr.run;
   const image = await ensureBuilderImage(await pr.run.engine(), {
     os: config.os, version: config.version, baseImage: { ref: pr.base.ref, id: pr.base.id }, network: config.network,
-    logFile: path.join(pr.paths.logs, 'contrail-builder.log'), signal,
+    logFile: path.join(pr.paths.logs, 'contrail-builder.log'), signal, context: pr.family.builder.context,
   }, log);
-  const builder = await startBuilder(await pr.run.engine(), image.id, config.network, config.workDir, signal);
+  const builder = await startBuilder(await pr.run.engine(), image.id, config.network, config.workDir, signal, pr.family.builder);
   const earlier = pr.manifest.sources.filter((e) => !rebuilding.has(e.name)).flatMap((e) => e.files.map((f) => f.file));
   await builder.addPackages(pr.paths.packages, earlier.filter((f) => fs.existsSync(path.join(pr.paths.packages, f))));
   return builder;
@@ -171,10 +182,10 @@ async function buildOne(pr: PackageRun, builder: Builder, r: ResolvedSource, log
   const { config, signal } = pr.run;
   const code = isRecipeSource(r.source)
     ? await buildRecipe({
-      container: builder.container, source: r.source, what: r.what, index: r.index, sandboxDir: r.tree!, builder: config.packages.build.builder,
+      container: builder.container, family: pr.family, source: r.source, what: r.what, index: r.index, sandboxDir: r.tree!, builder: config.packages.build.builder,
       version: config.version, os: config.os, jobs: config.jobs, logFile, signal,
     }).then(() => 0)
-    : await builder.build(name, r.tree!, r.subdir, logFile);
+    : await builder.build(name, r.tree!, pr.family.buildTarget(r.subdir, r.source as GitSource | PathSource), logFile);
   if (pr.run.signal.aborted) throw buildError(`packageBuild: interrupted while building ${name}`);
   if (code !== 0) {
     throw buildError(`packageBuild: source ${name} failed to build (exit code ${code})`, `see its log: ${logFile}`, { details: logTail(logFile) });
@@ -182,7 +193,7 @@ async function buildOne(pr: PackageRun, builder: Builder, r: ResolvedSource, log
   const scratch = fs.mkdtempSync(path.join(pr.paths.packages, `.tmp-${name}-`));
   try {
     const files = await builder.outputs(name, scratch);
-    const outputs = describeOutputs(await Promise.all(files.map(async (f) => ({ file: path.basename(f), sha256: await sha256File(f) }))));
+    const outputs = describeOutputs(await Promise.all(files.map(async (f) => ({ file: path.basename(f), sha256: await sha256File(f) }))), pr.family);
     const entry = manifestEntry(pr, r, logFile, outputs);
     const clash = fileClash([...pr.manifest.sources.filter((e) => e.name !== name), entry]);
     if (clash) throw buildError(`packageBuild: sources ${clash.first} and ${clash.second} both build ${clash.file}`, 'give each package one source');
@@ -201,8 +212,8 @@ function manifestEntry(pr: PackageRun, r: ResolvedSource, logFile: string, files
     commit: r.commit,
     revision: r.revision,
     key: keyOf(pr, r),
-    buildDepends: buildDependencies(readTextOrNull(path.join(r.tree!, r.subdir, 'debian', 'control')) ?? ''),
-    ...(isRecipeSource(r.source) ? recipeRecord(r) : {}),
+    buildDepends: pr.family.buildDependencies(buildFileText(pr, r) ?? ''),
+    ...(isRecipeSource(r.source) ? recipeRecord(r, pr.family) : {}),
     log: logFile,
     builtAt: new Date().toISOString(),
     files,
@@ -231,7 +242,7 @@ function checkExpected(pr: PackageRun): Pick<PackageBuildResult, 'dir' | 'manife
   const missing = missingExpected(pr.run.config.packages.build.expect, built.map((f) => f.package));
   if (missing.length) {
     throw buildError(`packageBuild: no source built ${missing.join(', ')} (named in packages.build.expect)`,
-      `the sources built: ${[...new Set(built.map((f) => f.package))].join(', ') || 'nothing'}; check their debian/control, or the expect list`);
+      `the sources built: ${[...new Set(built.map((f) => f.package))].join(', ') || 'nothing'}; check their ${pr.family.buildFileKind}, or the expect list`);
   }
   return { dir: pr.paths.packages, manifest: pr.manifestFile, debs: built.map((f) => path.join(pr.paths.packages, f.file)) };
 }

@@ -22,10 +22,11 @@ import { type ImagePlan, planFamily } from '../lib/images/familyPlan';
 import { repoUrl, pinHost } from '../lib/packages/aptSource';
 import { type Manifest, type ManifestSource, updateManifest } from '../lib/packages/buildPlan';
 import type { ResolvedSource } from '../lib/packages/sources';
-import { findDebs, flattenDebs, hashDebs, packageSetId } from '../lib/packages/collect';
+import { findPackageFiles, flattenFiles, hashFiles, packageSetId } from '../lib/packages/collect';
 import { choosePackagesInput, type PackagesInput, type PathKind } from '../lib/packages/inputs';
 import { familyFromOsRelease, type OsFamily } from '../lib/packages/osFamily';
-import { repoContainerHash, repoFlavor, repoImageHash } from '../lib/packages/repoServer';
+import { repoContainerHash, repoImageHash } from '../lib/packages/repoServer';
+import { packageFamily } from '../lib/packages/families';
 import { hasPending, type IndexNow, plannedPackages } from '../lib/plan/imagePackages';
 import { planRepoServer } from '../lib/plan/repoPlan';
 import { type AnsiblePlan, describeChange, formatRunPlan, type SourceChange, type PackagesPlan, type Plan, type RepoPlan, type SourcePlan } from '../lib/plan/runPlan';
@@ -119,15 +120,15 @@ async function packagesOutcome(run: Run, input: PackagesInput, base: BaseImage |
     return { plan: { input: 'tar', sources: [] }, setId: id, ...none };
   }
   if (input.kind === 'dir') {
-    const debs = flattenDebs(await hashDebs(findDebs(input.dir)), input.dir);
-    return { plan: { input: 'dir', sources: [] }, setId: packageSetId(debs), ...none };
+    const files = flattenFiles(await hashFiles(findPackageFiles(input.dir, packageFamily(run.config.osFamily ?? 'deb').ext)), input.dir);
+    return { plan: { input: 'dir', sources: [] }, setId: packageSetId(files), ...none };
   }
   const order = run.config.packages.build.sources.map((s) => s.name);
   if (!base) {
     const sources = order.map((name): SourcePlan => ({ name, action: 'build', reason: 'the base image is made first' }));
     return { plan: { input: 'build', sources }, setId: null, rebuilt: new Map(), indexChangedBy: order[0] ?? null };
   }
-  const { pr, resolved, keys } = await packageFacts(run, async () => base);
+  const { pr, resolved, keys } = await packageFacts(run, packageFamily(run.config.osFamily ?? 'deb'), async () => base);
   // sources no longer configured leave the manifest before planning, as packageBuild does
   pr.manifest = updateManifest(pr.manifest, null, order).manifest;
   if (!packagesPresent(pr.manifest, keys, (f) => fs.existsSync(path.join(pr.paths.packages, f)))) {
@@ -189,7 +190,7 @@ async function repoOutcome(run: Run, docker: Docker, input: PackagesInput, base:
     const why = packages.indexChangedBy ? `package source ${packages.indexChangedBy} rebuilt` : !base ? 'the base image is made first' : 'the packages are known once downloaded';
     plan = { action: 'created', buildImage: true, reason: why };
   } else {
-    const flavor = repoFlavor(osFamily);
+    const flavor = packageFamily(osFamily).repo;
     const imageHash = repoImageHash({ baseImage: base, packageSetId: packages.setId, flavor });
     const p = planRepoServer({ image, container, imageHash, containerHash: repoContainerHash(imageHash, c.repo.host, c.repo.port) });
     plan = { action: p.container, buildImage: p.buildImage, reason: p.reason };
@@ -201,7 +202,7 @@ async function repoOutcome(run: Run, docker: Docker, input: PackagesInput, base:
 }
 
 async function readIndex(docker: Docker, container: string, url: string, osFamily: OsFamily): Promise<IndexNow | null> {
-  const flavor = repoFlavor(osFamily);
+  const flavor = packageFamily(osFamily).repo;
   const r = await flavor.fetchIndex(docker.getContainer(container), url);
   if (r.text === undefined) return null;
   const s = flavor.summarize(r.text);

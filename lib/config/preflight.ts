@@ -8,14 +8,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputError } from '../errors';
-import { choosePackagesInput, type PathKind } from '../packages/inputs';
+import { checkDebBuild, checkRpmBuild, checkYumLocation } from '../packages/familyInputs';
+import { choosePackagesInput, parseRepoLocation, type PathKind } from '../packages/inputs';
+import { checkPackageFiles } from '../packages/collect';
 import { checkRepoTrust } from '../packages/repoTrust';
+import { RPM_FILE } from '../packages/rpmFile';
 import { holdsSecret } from '../redact';
 import { quote } from '../text';
 import { checkImageNames, type Where } from './imageNames';
 import type { Config } from './types';
 
-type Checked = Pick<Config, 'os' | 'baseImage' | 'version' | 'registry' | 'images' | 'repo' | 'workDir' | 'saveDir' | 'packages' | 'ansible'>;
+type Checked = Pick<Config, 'os' | 'baseImage' | 'version' | 'registry' | 'images' | 'repo' | 'workDir' | 'saveDir' | 'packages' | 'ansible'> & Partial<Pick<Config, 'osFamily'>>;
 
 /** Every check of the resolved config that needs more than its schema: names, then the file system. */
 export function preflight(c: Checked, where: Where): void {
@@ -25,6 +28,7 @@ export function preflight(c: Checked, where: Where): void {
   if (c.saveDir !== null) checkFolderPlace(c.saveDir, where(['saveDir']));
   checkPackagesInput(c.packages, where);
   checkRepoTrust(c.packages.url, c.packages.key, c.packages.trusted, where);
+  if (c.osFamily) checkFamilyInputs(c.osFamily, c.packages);
   checkAnsibleArtifact(c.ansible.artifact, where);
 }
 
@@ -78,11 +82,18 @@ function checkPackagesInput(p: Config['packages'], where: Where): void {
   // that names no packages input at all (clean, save, push of a family built elsewhere) is left
   // to the steps that need one.
   if (p.url !== null || p.tar !== null || p.dir !== null) choosePackagesInput(p, kind);
-  if (p.url === null && p.tar === null && p.dir !== null && kind(p.dir) === 'dir') checkDebLinks(p.dir, where(['packages', 'dir']));
+  if (p.url === null && p.tar === null && p.dir !== null && kind(p.dir) === 'dir') checkPackageLinks(p.dir, where(['packages', 'dir']));
 }
 
-/** Every *.deb under `dir` (as findDebs walks it) resolves: no dangling link, no link loop. */
-export function checkDebLinks(dir: string, what: string): void {
+const PACKAGE_EXTS = ['.deb', '.rpm'];
+
+/**
+ * Every *.deb and *.rpm under `dir` (as findPackageFiles walks it) resolves: no dangling link,
+ * no link loop. Each .rpm is also checked to be a binary RPM: the rpm family is often known only
+ * from the base image's os-release (an engine question, maybe a debootstrap first), and a stray
+ * file must not wait for that. (.deb files are checked by contrailRepo.)
+ */
+export function checkPackageLinks(dir: string, what: string): void {
   const walk = (d: string) => {
     let entries: fs.Dirent[];
     try {
@@ -93,16 +104,30 @@ export function checkDebLinks(dir: string, what: string): void {
     for (const e of entries) {
       const full = path.join(d, e.name);
       if (e.isDirectory()) walk(full);
-      else if (e.name.endsWith('.deb') && e.isSymbolicLink()) {
-        const k = pathKind(full, what);
+      else if (PACKAGE_EXTS.some((ext) => e.name.endsWith(ext))) {
+        const k = e.isSymbolicLink() ? pathKind(full, what) : 'file';
         if (k === 'missing') {
           throw inputError(`${what}: ${quote(full)} is a link to ${quote(fs.readlinkSync(full))}, which does not exist`,
             'remove the dangling link, or restore the file it points to');
         }
+        if (k === 'file' && e.name.endsWith(RPM_FILE.ext)) checkPackageFiles(RPM_FILE, [full], `${what} ${quote(dir)}`, dir);
       }
     }
   };
   walk(dir);
+}
+
+/** What the family decides without Docker, when the config names it (else the base image says it, and the steps check). */
+function checkFamilyInputs(family: NonNullable<Config['osFamily']>, p: Config['packages']): void {
+  if (family === 'rpm') {
+    if (p.url !== null) {
+      const { url, distribution } = parseRepoLocation(p.url);
+      checkYumLocation(url, distribution);
+    }
+    checkRpmBuild(p.build);
+  } else {
+    checkDebBuild(p.build);
+  }
 }
 
 function checkAnsibleArtifact(artifact: string | null, where: Where): void {

@@ -8,7 +8,7 @@
  * sha256. A manifest that is missing or unreadable means: build everything.
  */
 import { hashJson } from '../hash';
-import { parseDebFileName } from './debFile';
+import type { PackageFamily } from './family';
 import type { SandboxRecord } from '../sandbox/resolve';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -166,12 +166,12 @@ export function planSources(manifest: Manifest, facts: readonly SourceFacts[], s
   return propagateRebuilds(own);
 }
 
-/** The files a build produced, described from their names (dpkg-buildpackage's naming). */
-export function describeOutputs(files: { file: string; sha256: string }[]): BuiltFile[] {
+/** The files a build produced, described from their names (as the family's build tool names them). */
+export function describeOutputs(files: { file: string; sha256: string }[], family: Pick<PackageFamily, 'parseFileName' | 'ext'>): BuiltFile[] {
   return files
     .map(({ file, sha256 }) => {
-      const n = parseDebFileName(file);
-      return { file, sha256, package: n?.package ?? file.replace(/_.*$/, ''), version: n?.version ?? '', architecture: n?.architecture ?? '' };
+      const n = family.parseFileName(file);
+      return { file, sha256, package: n?.package ?? file.slice(0, -family.ext.length).replace(/_.*$/, ''), version: n?.version ?? '', architecture: n?.architecture ?? '' };
     })
     .sort((a, b) => a.file.localeCompare(b.file));
 }

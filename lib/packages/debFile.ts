@@ -4,6 +4,7 @@
  * files reach dpkg-scanpackages, so a stray or corrupt file is named as an input error.
  */
 import { checkFileBytes } from '../fs/read';
+import type { PackageName } from './family';
 
 const AR_MAGIC = '!<arch>\n';
 const MEMBER_HEADER = 60;
@@ -51,18 +52,13 @@ export function debProblem(read: (offset: number, length: number) => Buffer, siz
 }
 
 /** The same check on a file. */
-export function debFileProblem(file: string): string | null {
-  return checkFileBytes(file, debProblem);
-}
+export const debFileProblem = (file: string): string | null => checkFileBytes(file, debProblem);
 
-export interface DebName {
-  package: string;
-  version: string;
-  architecture: string;
-}
+/** The deb family's package file. */
+export const DEB_FILE = { ext: '.deb', fileKind: 'Debian package', fileProblem: debFileProblem } as const;
 
 /** `<package>_<version>_<arch>.deb`, as dpkg-buildpackage names its outputs (no epoch). */
-export function parseDebFileName(file: string): DebName | null {
+export function parseDebFileName(file: string): PackageName | null {
   const base = file.split('/').pop() ?? '';
   const m = /^([a-z0-9][a-z0-9.+-]+)_([^_]+)_([a-z0-9-]+)\.deb$/.exec(base);
   return m ? { package: m[1], version: m[2], architecture: m[3] } : null;

@@ -4,33 +4,26 @@
  * primary metadata it names is read for the hashes image builds use.
  */
 import { inputError } from '../errors';
-import { fetchBytes, HttpError } from '../net/http';
+import { fetchBytes, type GetOptions, HttpError } from '../net/http';
 import { quote } from '../text';
 import { INPUT_NAMES } from './inputs';
 import type { IndexSummary } from './packagesIndex';
 import { summarizePrimary } from './rpmPrimary';
-import { fetchPrimary } from './rpmRepoFlavor';
+import { fetchPrimary, PRIMARY_MAX_BYTES } from './rpmRepoFlavor';
 
-/** A yum repository has no suite or component: `URL SUITE COMPONENT` is an apt notion. */
-export function checkYumLocation(url: string, distribution: string): void {
-  if (distribution !== './') {
-    throw inputError(`${INPUT_NAMES.url} ${quote(`${url} ${distribution}`)} names a suite, as for apt; a yum repository is named by its URL alone`,
-      'give the URL of the folder that holds repodata/, e.g. http://host/contrail/el7');
-  }
-}
-
-export async function readExistingYumRepo(url: string, timeoutMs = 15_000): Promise<IndexSummary> {
+/** `limits`: the config's download limits (size and total time, also the cap of primary.xml decompressed); `timeoutMs`: the time without a byte. */
+export async function readExistingYumRepo(url: string, timeoutMs = 15_000, limits: GetOptions = {}): Promise<IndexSummary> {
   const where = `${INPUT_NAMES.url} ${quote(url)}`;
   let unreachable: string | undefined;
   const fetch = async (u: string) => {
     try {
-      return { body: await fetchBytes(u, { idleTimeoutMs: timeoutMs }) };
+      return { body: await fetchBytes(u, { ...limits, idleTimeoutMs: timeoutMs }) };
     } catch (e) {
       if (e instanceof HttpError && e.status === undefined) unreachable ??= e.message;
       return { error: (e as Error).message };
     }
   };
-  const r = await fetchPrimary(fetch, url.replace(/\/+$/, ''));
+  const r = await fetchPrimary(fetch, url.replace(/\/+$/, ''), Math.min(limits.maxBytes ?? PRIMARY_MAX_BYTES, PRIMARY_MAX_BYTES));
   if (unreachable) {
     throw inputError(`${where} does not answer: ${unreachable}`, 'start that repository, fix the URL, or leave packages.url unset to serve the packages from the contrail-repo container');
   }

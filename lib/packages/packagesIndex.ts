@@ -59,9 +59,12 @@ export interface IndexSummary {
   packages: Record<string, string>;
 }
 
-export function summarizeIndex(text: string): IndexSummary {
+export const summarizeIndex = (text: string): IndexSummary => summarizeEntries(parsePackagesIndex(text), text);
+
+/** The summary of an index of either family (Packages, primary.xml): its text's hash, and one hash per package name. */
+export function summarizeEntries(parsed: readonly IndexEntry[], text: string): IndexSummary {
   const byName = new Map<string, IndexEntry[]>();
-  for (const e of parsePackagesIndex(text)) byName.set(e.package, [...(byName.get(e.package) ?? []), e]);
+  for (const e of parsed) byName.set(e.package, [...(byName.get(e.package) ?? []), e]);
   const packages: Record<string, string> = {};
   for (const name of [...byName.keys()].sort()) {
     const entries = byName.get(name)!.map(({ version, architecture, sha256: sum }) => ({ version, architecture, sha256: sum }));

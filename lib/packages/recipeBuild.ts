@@ -1,7 +1,8 @@
 /**
  * A recipe source built in the running builder container: the sandbox goes in through the engine
  * API (git metadata and symlinks kept), the builder's extra apt sources and packages and the
- * Build-Depends of the recipe's control files are installed, then each step runs at the sandbox
+ * build dependencies of the recipe's control (deb) or spec (rpm) files are installed, as the
+ * family prepares its builder (PackageFamily.recipePrepare), then each step runs at the sandbox
  * top with `bash -euo pipefail -c`, and the files matching `outputs` are collected into
  * /build/out/<name> (and the local repository, for the sources after it).
  */
@@ -16,11 +17,13 @@ import { putFolder } from '../docker/archive';
 import { buildError, inputError } from '../errors';
 import { quote } from '../text';
 import { binaryKey } from './aptKey';
-import { buildDepsControl } from './buildDepsControl';
+import type { PackageFamily } from './family';
 import { BUILD_ENV } from './builder';
 
 export interface RecipeBuild {
   container: Docker.Container;
+  /** deb or rpm: how the builder is prepared and what the buildDepends files are */
+  family: Pick<PackageFamily, 'recipePrepare' | 'recipeDepsFile'>;
   source: RecipeSource;
   /** names the source for messages: packages.build.sources[0] ("contrail") */
   what: string;
@@ -33,25 +36,6 @@ export interface RecipeBuild {
   logFile: string;
   signal?: AbortSignal;
 }
-
-/** Prepares the container: local repository, extra sources and packages, build dependencies. Shell, run with bash -euo pipefail. */
-export const PREPARE = String.raw`
-echo "== local repository of earlier outputs"
-(cd /build/repo && dpkg-scanpackages --multiversion . /dev/null > Packages)
-echo 'deb [trusted=yes] file:/build/repo ./' > /etc/apt/sources.list.d/contrail-local.list
-echo "== apt-get update"
-apt-get update
-if [ -n "$EXTRA_PACKAGES" ]; then
-  echo "== builder packages: $EXTRA_PACKAGES"
-  apt-get install -y --no-install-recommends $EXTRA_PACKAGES
-fi
-deps=$(mktemp -d)
-for control in "$@"; do
-  echo "== build dependencies of $control"
-  (cd "$deps" && mk-build-deps --install --remove --tool 'apt-get -y --no-install-recommends' "/build/deps/$SOURCE/$control")
-done
-rm -rf "$deps"
-`;
 
 /** Copies the files matching the globs (relative to the sandbox) into $OUT, one name per line. */
 export const COLLECT = String.raw`
@@ -97,15 +81,15 @@ async function putAptSources(container: Docker.Container, builder: BuilderConfig
 }
 
 /** The buildDepends control files, reduced to their build dependencies, to /build/deps/<source>/<path>. */
-async function putBuildDeps(container: Docker.Container, source: RecipeSource, sandboxDir: string, note: (line: string) => void): Promise<void> {
+async function putBuildDeps(container: Docker.Container, family: RecipeBuild['family'], source: RecipeSource, sandboxDir: string, note: (line: string) => void): Promise<void> {
   if (source.buildDepends.length === 0) return;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'contrail-deps-'));
   try {
     source.buildDepends.forEach((c, i) => {
-      const { control, dropped } = buildDepsControl(fs.readFileSync(path.join(sandboxDir, c), 'utf8'), `${source.name}-build-deps-${i}`);
+      const { text, dropped } = family.recipeDepsFile(fs.readFileSync(path.join(sandboxDir, c), 'utf8'), `${source.name}-build-deps-${i}`);
       if (dropped.length) note(`== ${c}: not package relations, left out: ${dropped.join(', ')}`);
       fs.mkdirSync(path.dirname(path.join(tmp, c)), { recursive: true });
-      fs.writeFileSync(path.join(tmp, c), control);
+      fs.writeFileSync(path.join(tmp, c), text);
     });
     await putFolder(container, tmp, '/build', { prefix: `deps/${source.name}` });
   } finally {
@@ -118,7 +102,7 @@ export function checkRecipeFiles(source: RecipeSource, index: number, sandboxDir
   source.buildDepends.forEach((c, i) => {
     const full = path.join(sandboxDir, c);
     if (!fs.existsSync(full) || !fs.statSync(full).isFile()) {
-      throw inputError(`packages.build.sources[${index}].buildDepends[${i}] ${quote(c)} is not a file in the sandbox`, 'name a debian/control file by its path from the sandbox top, e.g. tools/packages/debian/contrail/debian/control');
+      throw inputError(`packages.build.sources[${index}].buildDepends[${i}] ${quote(c)} is not a file in the sandbox`, 'name a debian/control file (a spec file for the rpm family) by its path from the sandbox top, e.g. tools/packages/debian/contrail/debian/control');
     }
   });
 }
@@ -141,8 +125,8 @@ export async function buildRecipe(b: RecipeBuild): Promise<void> {
     buildError(`packageBuild: source ${source.name} ${message}`, `see its log: ${logFile}`, { details: logTail(logFile) });
   try {
     fs.writeSync(fd, `== sandbox ${sandbox}; CONTRAIL_VERSION=${b.version} OS=${b.os} SERIES=${series} JOBS=${b.jobs}\n`);
-    await putBuildDeps(container, source, b.sandboxDir, (line) => fs.writeSync(fd, `${line}\n`));
-    const prepared = await run(['bash', '-euo', 'pipefail', '-c', PREPARE, 'prepare', ...source.buildDepends], [`EXTRA_PACKAGES=${b.builder.packages.join(' ')}`, `SOURCE=${source.name}`]);
+    await putBuildDeps(container, b.family, source, b.sandboxDir, (line) => fs.writeSync(fd, `${line}\n`));
+    const prepared = await run(['bash', '-euo', 'pipefail', '-c', b.family.recipePrepare, 'prepare', ...source.buildDepends], [`EXTRA_PACKAGES=${b.builder.packages.join(' ')}`, `SOURCE=${source.name}`]);
     if (signal?.aborted) throw buildError(`packageBuild: interrupted while building ${source.name}`);
     if (prepared !== 0) throw failed(`failed to install the builder's packages and build dependencies (exit code ${prepared})`);
     for (const [i, step] of source.steps.entries()) {

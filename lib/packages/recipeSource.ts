@@ -12,7 +12,7 @@ import { layOutSandbox } from '../sandbox/layout';
 import { type ResolveSandboxOptions, resolveSandbox, sandboxRecord, sandboxRevision, sandboxWhat, type SandboxRecord } from '../sandbox/resolve';
 import { quote } from '../text';
 import { binaryKey } from './aptKey';
-import { buildDependencies } from './control';
+import type { PackageFamily } from './family';
 import { checkRecipeFiles } from './recipeBuild';
 import type { ResolvedSource } from './sources';
 
@@ -54,9 +54,9 @@ export async function checkoutRecipeSource(r: ResolvedSource, dir: string, signa
   r.revision = sandboxRevision(r.sandbox!);
 }
 
-/** What packages/manifest.json records beyond the common fields: every project's commit, the Build-Depends read. */
-export function recipeRecord(r: ResolvedSource): { sandbox: SandboxRecord; buildDepends: string[] } {
+/** What packages/manifest.json records beyond the common fields: every project's commit, the build dependencies read. */
+export function recipeRecord(r: ResolvedSource, family: Pick<PackageFamily, 'buildDependencies'>): { sandbox: SandboxRecord; buildDepends: string[] } {
   const source = r.source as RecipeSource;
-  const deps = new Set(source.buildDepends.flatMap((c) => buildDependencies(fs.readFileSync(path.join(r.tree!, c), 'utf8'))));
+  const deps = new Set(source.buildDepends.flatMap((c) => family.buildDependencies(fs.readFileSync(path.join(r.tree!, c), 'utf8'))));
   return { sandbox: sandboxRecord(source, r.sandbox!), buildDepends: [...deps].sort() };
 }

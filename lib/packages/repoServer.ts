@@ -19,13 +19,11 @@ import { repoContainerName, repoImageRef } from '../naming';
 import { treeHash } from '../fs/treeHash';
 import { formatDuration } from '../text';
 import { repoUrl } from './aptSource';
-import type { RepoDeb } from './collect';
+import type { RepoFile } from './collect';
 import { summarizeIndex, type IndexSummary } from './packagesIndex';
 import { localContainer } from '../docker/containers';
 import { localImage, removeImage } from '../docker/images';
 import { folderTar } from '../docker/archive';
-import type { OsFamily } from './osFamily';
-import { RPM_REPO_FLAVOR } from './rpmRepoFlavor';
 import { planRepoServer } from '../plan/repoPlan';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
@@ -51,8 +49,6 @@ export const DEB_REPO_FLAVOR: RepoFlavor = {
   summarize: summarizeIndex,
 };
 
-export const repoFlavor = (family: OsFamily): RepoFlavor => (family === 'rpm' ? RPM_REPO_FLAVOR : DEB_REPO_FLAVOR);
-
 export interface RepoServerRequest {
   os: string;
   version: string;
@@ -62,8 +58,8 @@ export interface RepoServerRequest {
   baseImage: { ref: string; id: string };
   /** identifies the package set: the same id means the same files */
   packageSetId: string;
-  /** the files, asked for only when the image must be built */
-  debs: () => Promise<RepoDeb[]>;
+  /** the package files, asked for only when the image must be built */
+  files: () => Promise<RepoFile[]>;
   /** more labels for the image (the sources key and manifest when built from sources) */
   labels?: Record<string, string>;
   /** scratch space for the build context */
@@ -95,14 +91,14 @@ export function repoImageHash(req: Pick<RepoServerRequest, 'baseImage' | 'packag
 export const repoContainerHash = (imageHash: string, host: string, port: number): string => hashJson({ image: imageHash, host, port });
 
 async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: string, hash: string, log: Logger): Promise<string> {
-  const debs = await req.debs();
+  const files = await req.files();
   const flavor = req.flavor ?? DEB_REPO_FLAVOR;
   fs.mkdirSync(req.tmpDir, { recursive: true });
   const context = fs.mkdtempSync(path.join(req.tmpDir, 'repo-context-'));
   try {
     for (const f of fs.readdirSync(flavor.context)) fs.copyFileSync(path.join(flavor.context, f), path.join(context, f));
     fs.mkdirSync(path.join(context, flavor.filesDir));
-    for (const d of debs) {
+    for (const d of files) {
       const target = path.join(context, flavor.filesDir, d.name);
       try {
         fs.linkSync(d.file, target);
@@ -111,7 +107,7 @@ async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: strin
       }
     }
     const started = Date.now();
-    log.info(`contrail-repo: building ${ref} with ${debs.length} packages (log: ${req.logFile})`);
+    log.info(`contrail-repo: building ${ref} with ${files.length} packages (log: ${req.logFile})`);
     const id = await buildHelperImage(docker, {
       ref, hash, role: 'repo', os: req.os, version: req.version, labels: req.labels,
       context: folderTar(context),

@@ -5,6 +5,7 @@
  * input error. Pure, apart from reading the file.
  */
 import { checkFileBytes } from '../fs/read';
+import type { PackageName } from './family';
 
 const LEAD = 96;
 const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01]);
@@ -39,18 +40,13 @@ export function rpmProblem(read: (offset: number, length: number) => Buffer, siz
 }
 
 /** The same check on a file. */
-export function rpmFileProblem(file: string): string | null {
-  return checkFileBytes(file, rpmProblem);
-}
+export const rpmFileProblem = (file: string): string | null => checkFileBytes(file, rpmProblem);
 
-export interface RpmName {
-  package: string;
-  version: string;
-  architecture: string;
-}
+/** The rpm family's package file, for checks that need no more of the family (the config's preflight). */
+export const RPM_FILE = { ext: '.rpm', fileKind: 'binary RPM', fileProblem: rpmFileProblem } as const;
 
 /** `<name>-<version>-<release>.<arch>.rpm`, as rpmbuild names its outputs; version is version-release. */
-export function parseRpmFileName(file: string): RpmName | null {
+export function parseRpmFileName(file: string): PackageName | null {
   const base = file.split('/').pop() ?? '';
   const m = /^(.+)-([^-]+)-([^-]+)\.([A-Za-z0-9_]+)\.rpm$/.exec(base);
   return m ? { package: m[1], version: `${m[2]}-${m[3]}`, architecture: m[4] } : null;

@@ -7,8 +7,7 @@
  * createrepo_c's XML is regular (one element per line, attributes in double quotes); this reads
  * it with patterns rather than a general XML parser, and decodes the five XML entities.
  */
-import { hashJson, sha256 } from '../hash';
-import type { IndexEntry, IndexSummary } from './packagesIndex';
+import { summarizeEntries, type IndexEntry, type IndexSummary } from './packagesIndex';
 
 const decode = (s: string) =>
   s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
@@ -47,14 +46,4 @@ export function parsePrimary(xml: string): IndexEntry[] {
 }
 
 /** Per-package hashes and the metadata's hash, as summarizeIndex gives them for a Packages index. */
-export function summarizePrimary(xml: string): IndexSummary {
-  const byName = new Map<string, IndexEntry[]>();
-  for (const e of parsePrimary(xml)) byName.set(e.package, [...(byName.get(e.package) ?? []), e]);
-  const packages: Record<string, string> = {};
-  for (const name of [...byName.keys()].sort()) {
-    const entries = byName.get(name)!.map(({ version, architecture, sha256: sum }) => ({ version, architecture, sha256: sum }));
-    entries.sort((a, b) => `${a.version} ${a.architecture}`.localeCompare(`${b.version} ${b.architecture}`));
-    packages[name] = hashJson(entries);
-  }
-  return { indexHash: sha256(xml), packages };
-}
+export const summarizePrimary = (xml: string): IndexSummary => summarizeEntries(parsePrimary(xml), xml);

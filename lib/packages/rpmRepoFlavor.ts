@@ -27,15 +27,25 @@ async function fetchIn(container: Docker.Container, url: string): Promise<{ body
   return { body: r.stdout };
 }
 
-/** Decompresses what createrepo_c or another tool wrote: gzip, or plain XML. */
-export function metadataText(location: string, body: Buffer): string {
-  if (body[0] === 0x1f && body[1] === 0x8b) return zlib.gunzipSync(body).toString('utf8');
+/** What primary.xml may grow to when decompressed (less when download.maxMegabytes is less): a gzip bomb stops here. */
+export const PRIMARY_MAX_BYTES = 1 << 30;
+
+/** Decompresses what createrepo_c or another tool wrote: gzip (at most `maxBytes` out), or plain XML. */
+export function metadataText(location: string, body: Buffer, maxBytes = PRIMARY_MAX_BYTES): string {
+  if (body[0] === 0x1f && body[1] === 0x8b) {
+    try {
+      return zlib.gunzipSync(body, { maxOutputLength: maxBytes }).toString('utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`${location} decompresses to more than ${Math.round(maxBytes / 1048576)} MiB (download.maxMegabytes)`);
+      throw new Error(`${location} is not valid gzip data (${(e as Error).message})`);
+    }
+  }
   if (body.subarray(0, 5).toString('latin1') === '<?xml' || body[0] === 0x3c) return body.toString('utf8');
   throw new Error(`${location} is compressed in a way this pipeline does not read (only gzip or plain XML; createrepo_c --general-compress-type gz writes gzip)`);
 }
 
 /** repodata/repomd.xml, then the primary metadata it names: the text of primary.xml. */
-export async function fetchPrimary(fetch: (url: string) => Promise<{ body?: Buffer; error?: string }>, url: string): Promise<{ text?: string; error?: string }> {
+export async function fetchPrimary(fetch: (url: string) => Promise<{ body?: Buffer; error?: string }>, url: string, maxBytes = PRIMARY_MAX_BYTES): Promise<{ text?: string; error?: string }> {
   const repomd = await fetch(`${url}/repodata/repomd.xml`);
   if (!repomd.body) return { error: `repodata/repomd.xml: ${repomd.error}` };
   const href = primaryLocation(repomd.body.toString('utf8'));
@@ -43,7 +53,7 @@ export async function fetchPrimary(fetch: (url: string) => Promise<{ body?: Buff
   const primary = await fetch(`${url}/${href}`);
   if (!primary.body) return { error: `${href}: ${primary.error}` };
   try {
-    return { text: metadataText(href, primary.body) };
+    return { text: metadataText(href, primary.body, maxBytes) };
   } catch (e) {
     return { error: (e as Error).message };
   }

@@ -56,7 +56,7 @@ export async function checkTarball(file: string, what: string, ext = '.deb'): Pr
 }
 
 /** Extracts the .deb entries of a checked tarball into `dest` (created; must not exist). Returns their absolute paths. */
-export async function extractDebs(file: string, dest: string, what: string, ext = '.deb'): Promise<string[]> {
+export async function extractPackageFiles(file: string, dest: string, what: string, ext = '.deb'): Promise<string[]> {
   fs.mkdirSync(dest, { recursive: false });
   const refused: string[] = [];
   await tar.x({

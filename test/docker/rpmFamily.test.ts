@@ -17,6 +17,7 @@ import { memoryLogger } from '../../lib/log';
 import { parseManifest } from '../../lib/packages/buildPlan';
 import { buildImages, contrailRepo } from '../helpers/steps';
 import { ensureRpmDemoBase, RPM_DEMO_BASE } from '../../scripts/rpm-demo-base';
+import { makeDemoRepos } from '../../scripts/demo-git';
 import { docker, imageLabels, removeImage, ROOT, testRun } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
@@ -55,6 +56,7 @@ test.before(async () => {
   fs.mkdirSync(path.join(ARTIFACT_DIR, 'tree', 'contrail-ansible', 'playbooks'), { recursive: true });
   fs.writeFileSync(path.join(ARTIFACT_DIR, 'tree', 'contrail-ansible', 'playbooks', 'site.yml'), '- hosts: localhost\n  tasks: []\n');
   await tar.c({ cwd: path.join(ARTIFACT_DIR, 'tree'), gzip: true, file: ARTIFACT, portable: true }, ['contrail-ansible']);
+  makeDemoRepos(path.join(ROOT, 'examples', 'rpm', 'sources'), path.join(ROOT, 'examples', 'rpm', '.build', 'git'));
   await withTestLock('rpm-demo-base', () => ensureRpmDemoBase(docker, memoryLogger(!!process.env.TEST_ECHO), tempDir('rpm-demo-base-')));
   // built by this run, not found from an earlier one (RPMs carry their build time: a fresh work folder rebuilds them anyway)
   for (const c of ['controller', 'base']) await removeImage(`contrail-${c}-rpmdemo1:14.0.0-1`);
@@ -66,7 +68,7 @@ test.after.always(async () => {
   }
 });
 
-test.serial('the rpm demo family: spec files built by rpmbuild, served with createrepo_c metadata, installed by dnf', async (t) => {
+test.serial('the rpm demo family: spec files and a recipe sandbox built by rpmbuild, served with createrepo_c metadata, installed by dnf', async (t) => {
   const config = rpmConfig();
   const run = testRun(config);
   const result = await buildImages(run);
@@ -76,11 +78,20 @@ test.serial('the rpm demo family: spec files built by rpmbuild, served with crea
   // packageBuild: every expected RPM, from its spec, by rpmbuild -bb; control's BuildRequires by dnf builddep
   const manifest = parseManifest(fs.readFileSync(path.join(WORK, 'packages', 'manifest.json'), 'utf8'))!;
   t.deepEqual(manifest.sources.flatMap((s) => s.files.map((f) => f.package)).sort(), [...config.packages.build.expect].sort());
-  t.truthy(manifest.sources.find((s) => s.name === 'contrail-control')!.files.find((f) => f.file === 'contrail-control-4.0.0.0-20.noarch.rpm'));
-  t.deepEqual(manifest.sources.find((s) => s.name === 'contrail-control')!.buildDepends, ['contrail-lib-devel']);
-  const controlLog = fs.readFileSync(path.join(WORK, 'logs', 'package-contrail-control.log'), 'utf8');
-  t.regex(controlLog, /== rpmbuild -bb contrail-control\.spec/);
-  t.regex(controlLog, /Installing\s*:\s*contrail-lib-devel-4\.0\.0\.0-20\.noarch/);
+  // the recipe source: the sandbox laid out from its manifest, packages.sh's rpmbuild over two spec
+  // files, contrail-control's BuildRequires (contrail-lib-devel, built before) by dnf builddep
+  const recipe = manifest.sources.find((s) => s.name === 'contrail')!;
+  t.deepEqual(recipe.files.map((f) => f.file), ['contrail-control-4.0.0.0-20.noarch.rpm', 'contrail-dns-4.0.0.0-20.noarch.rpm',
+    'contrail-vrouter-agent-4.0.0.0-20.noarch.rpm', 'contrail-vrouter-utils-4.0.0.0-20.noarch.rpm']);
+  t.deepEqual(recipe.buildDepends, ['contrail-lib-devel']);
+  t.deepEqual(recipe.sandbox!.projects.map((p) => [p.name, p.path]), [['contrail-controller-rpm', 'controller'], ['contrail-packages-rpm', 'tools/packages']]);
+  const recipeLog = fs.readFileSync(path.join(WORK, 'logs', 'package-contrail.log'), 'utf8');
+  t.regex(recipeLog, /== build requirements of tools\/packages\/rpm\/contrail-control\/contrail-control\.spec/);
+  t.regex(recipeLog, /Installing\s*:\s*contrail-lib-devel-4\.0\.0\.0-20\.noarch/);
+  t.regex(recipeLog, /== step 1\/1: bash packages\.sh contrail-control contrail-vrouter/);
+  t.regex(recipeLog, /== rpmbuild -bb tools\/packages\/rpm\/contrail-vrouter\/contrail-vrouter\.spec/);
+  const controlLog = fs.readFileSync(path.join(WORK, 'logs', 'package-contrail-lib.log'), 'utf8');
+  t.regex(controlLog, /== rpmbuild -bb contrail-lib\.spec/);
 
   // the repo container: createrepo_c metadata, answering from its container
   const repo = await contrailRepo(run);
@@ -109,8 +120,8 @@ test.serial('a rerun: every spec skipped, the repo container reused, the images 
   const result = await buildImages(run);
   t.deepEqual(result.images.map((i) => i.status), ['skipped', 'skipped']);
   const text = run.log.text();
-  t.is(run.log.lines.filter((l) => /packageBuild: .*: unchanged, skipped/.test(l.message)).length, 4);
-  t.regex(text, /already serves 13 RPM packages \(reused/);
+  t.is(run.log.lines.filter((l) => /packageBuild: .*: unchanged, skipped/.test(l.message)).length, 3);
+  t.regex(text, /already serves 13 packages \(reused/);
   t.notRegex(text, /rpmbuild|building the builder/);
 });
 
@@ -132,8 +143,8 @@ test.serial('packages.url: an existing yum repository (here the first test\'s re
     const check = await inImage('contrail-base-rpmdemo2:14.0.0-6', 'rpm -q contrail-utils; ls -A /etc/yum.repos.d');
     t.regex(check.output, /^contrail-utils-4\.0\.0\.0-20\.noarch\n$/);
 
-    const suite = ownConfig({ version: '14.0.0-6', os: 'rpmdemo2', baseImage: RPM_DEMO_BASE, osFamily: 'rpm', packages: { url: `${url} bookworm main` } });
-    const e1 = (await t.throwsAsync(() => contrailRepo(testRun(suite)))) as PipelineError;
+    // the family named in the config: refused when the config is read
+    const e1 = t.throws(() => ownConfig({ version: '14.0.0-6', os: 'rpmdemo2', baseImage: RPM_DEMO_BASE, osFamily: 'rpm', packages: { url: `${url} bookworm main` } })) as PipelineError;
     t.is(e1.kind, 'input');
     t.regex(e1.message, /names a suite, as for apt; a yum repository is named by its URL alone/);
     const notYum = ownConfig({ version: '14.0.0-6', os: 'rpmdemo2', baseImage: RPM_DEMO_BASE, osFamily: 'rpm', packages: { url: `${url}/repodata` } });
@@ -203,7 +214,8 @@ test.serial('bad .rpm inputs are refused, naming the file (exit 2), before any i
   const viaCli = await runGulp(['contrailRepo', '--config', RPM_CONFIG, '--contrail-version', '14.0.0-4', '--os', 'rpmdemo1',
     '--repo-port', '21404', '--work-dir', tempDir('rpm-family-bad-work-'), '--packages-dir', dir]);
   t.is(viaCli.code, 2, viaCli.stdout + viaCli.stderr);
-  t.regex(viaCli.stdout + viaCli.stderr, /packages\.dir \(--packages-dir\) ".*": "el7\/contrail-lib-4\.0\.0\.0-20\.noarch\.rpm" is not a binary RPM: it is not an RPM/);
+  // refused when the config is read, before the engine is asked for the family
+  t.regex(viaCli.stdout + viaCli.stderr, /--packages-dir ".*": "el7\/contrail-lib-4\.0\.0\.0-20\.noarch\.rpm" is not a binary RPM: it is not an RPM/);
 
   // a tarball holding a source RPM: refused naming it, nothing served
   const srpm = Buffer.from(fs.readFileSync(path.join(dir, 'contrail-utils-4.0.0.0-20.noarch.rpm')));

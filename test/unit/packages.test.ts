@@ -8,7 +8,8 @@ import {
   decideSkip, describeOutputs, emptyManifest, fileClash, missingExpected, parseManifest, sourceKey, updateManifest,
   type ManifestSource,
 } from '../../lib/packages/buildPlan';
-import { flattenDebs, packageSetId } from '../../lib/packages/collect';
+import { flattenFiles, packageSetId } from '../../lib/packages/collect';
+import { DEB_FAMILY } from '../../lib/packages/debFamily';
 import { debFileProblem, debProblem, parseDebFileName } from '../../lib/packages/debFile';
 import { debianArch, indexLocations } from '../../lib/packages/existingRepo';
 import { choosePackagesInput, parseRepoLocation, type PathKind } from '../../lib/packages/inputs';
@@ -206,9 +207,9 @@ test('inputs: the schema accepts packages.url with a suite', (t) => {
 // ---- the package set
 
 test('flattening: one name once; the same name with other content is an error', (t) => {
-  const flat = flattenDebs([{ file: '/a/x_1_all.deb', sha256: '1' }, { file: '/b/x_1_all.deb', sha256: '1' }, { file: '/b/y_1_all.deb', sha256: '2' }], 'test');
+  const flat = flattenFiles([{ file: '/a/x_1_all.deb', sha256: '1' }, { file: '/b/x_1_all.deb', sha256: '1' }, { file: '/b/y_1_all.deb', sha256: '2' }], 'test');
   t.deepEqual(flat.map((d) => d.name), ['x_1_all.deb', 'y_1_all.deb']);
-  const e = t.throws(() => flattenDebs([{ file: '/a/x_1_all.deb', sha256: '1' }, { file: '/b/x_1_all.deb', sha256: '2' }], 'packages.tar "p.tgz"'));
+  const e = t.throws(() => flattenFiles([{ file: '/a/x_1_all.deb', sha256: '1' }, { file: '/b/x_1_all.deb', sha256: '2' }], 'packages.tar "p.tgz"'));
   t.regex(e!.message, /packages\.tar "p\.tgz" holds two different files named "x_1_all\.deb": \/a\/x_1_all\.deb and \/b\/x_1_all\.deb/);
   t.is(packageSetId([{ name: 'a', sha256: '1' }]), packageSetId([{ name: 'a', sha256: '1' }]));
   t.not(packageSetId([{ name: 'a', sha256: '1' }]), packageSetId([{ name: 'a', sha256: '2' }]));
@@ -218,7 +219,7 @@ test('flattening: one name once; the same name with other content is an error', 
 
 const entry = (name: string, key: string, files: [string, string][]): ManifestSource => ({
   name, path: `/src/${name}`, commit: null, revision: 'r', key, log: `/logs/package-${name}.log`, builtAt: '2017-11-06T00:00:00Z',
-  files: describeOutputs(files.map(([file, sha256]) => ({ file, sha256 }))),
+  files: describeOutputs(files.map(([file, sha256]) => ({ file, sha256 })), DEB_FAMILY),
 });
 
 test('skip: same key and the recorded files present and intact', (t) => {

@@ -11,11 +11,14 @@ import { resolveConfig } from '../../lib/config/load';
 import { PipelineError } from '../../lib/errors';
 import { exitCodeFor } from '../../lib/exit';
 import { standardBuildArgs } from '../../lib/images/family';
-import { checkYumLocation } from '../../lib/packages/existingYumRepo';
+import { checkYumLocation } from '../../lib/packages/familyInputs';
 import { familyFromOsRelease, parseOsRelease } from '../../lib/packages/osFamily';
-import { checkRpms, findRpms } from '../../lib/packages/rpmCollect';
+import { checkPackageFiles, findPackageFiles } from '../../lib/packages/collect';
+import { describeOutputs } from '../../lib/packages/buildPlan';
+import { DEB_FAMILY } from '../../lib/packages/debFamily';
+import { RPM_FAMILY } from '../../lib/packages/rpmFamily';
 import { parseRpmFileName, rpmFileProblem } from '../../lib/packages/rpmFile';
-import { checkNoSpecs, checkSpec, describeRpmOutputs } from '../../lib/packages/rpmPackageBuild';
+import { checkSpec } from '../../lib/packages/specFile';
 import { parsePrimary, primaryLocation, summarizePrimary } from '../../lib/packages/rpmPrimary';
 import { metadataText } from '../../lib/packages/rpmRepoFlavor';
 import { specBuildRequires, specPackages } from '../../lib/packages/rpmSpec';
@@ -62,7 +65,7 @@ test('a real binary RPM passes the check; its name is read like rpmbuild writes 
   t.deepEqual(parseRpmFileName('contrail-vrouter-agent-4.0.0.0-20.el7.x86_64.rpm'), { package: 'contrail-vrouter-agent', version: '4.0.0.0-20.el7', architecture: 'x86_64' });
   t.deepEqual(parseRpmFileName('x/contrail-utils-4.0.0.0-20.noarch.rpm'), { package: 'contrail-utils', version: '4.0.0.0-20', architecture: 'noarch' });
   t.is(parseRpmFileName('contrail.rpm'), null);
-  t.deepEqual(describeRpmOutputs([{ file: 'b-1-2.noarch.rpm', sha256: 'y' }, { file: 'a-lib-1.0-3.x86_64.rpm', sha256: 'x' }]).map((o) => [o.package, o.version, o.architecture]),
+  t.deepEqual(describeOutputs([{ file: 'b-1-2.noarch.rpm', sha256: 'y' }, { file: 'a-lib-1.0-3.x86_64.rpm', sha256: 'x' }], RPM_FAMILY).map((o) => [o.package, o.version, o.architecture]),
     [['a-lib', '1.0-3', 'x86_64'], ['b', '1-2', 'noarch']]);
 });
 
@@ -92,11 +95,11 @@ test('a folder of RPMs: each checked, the first bad one named relative to the fo
   fs.copyFileSync(RPM, path.join(dir, 'a.rpm'));
   fs.writeFileSync(path.join(dir, 'sub', 'broken.rpm'), 'nope');
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
-  const files = findRpms(dir);
+  const files = findPackageFiles(dir, '.rpm');
   t.deepEqual(files.map((f) => path.relative(dir, f)), ['a.rpm', 'sub/broken.rpm']);
-  const err = inputErr(t, () => checkRpms(files, 'packages.dir (--packages-dir) "x"', dir), /"sub\/broken\.rpm" is not a binary RPM: it is not an RPM/);
+  const err = inputErr(t, () => checkPackageFiles(RPM_FAMILY, files, 'packages.dir (--packages-dir) "x"', dir), /"sub\/broken\.rpm" is not a binary RPM: it is not an RPM/);
   t.regex(err.hint ?? '', /valid \.rpm/);
-  t.notThrows(() => checkRpms([path.join(dir, 'a.rpm')], 'x'));
+  t.notThrows(() => checkPackageFiles(RPM_FAMILY, [path.join(dir, 'a.rpm')], 'x'));
 });
 
 test('a tarball for the rpm family must hold .rpm files; the deb default is unchanged', async (t) => {
@@ -155,7 +158,9 @@ test('packages.url for rpm: a yum repository has no suite', (t) => {
 // ---- spec files and sources
 
 test('spec files: binary packages and build requirements', (t) => {
-  const spec = (n: string) => fs.readFileSync(path.join(ROOT, 'examples', 'rpm', 'packages', n, `${n}.spec`), 'utf8');
+  const plain = (n: string) => path.join(ROOT, 'examples', 'rpm', 'packages', n, `${n}.spec`);
+  const inSandbox = (n: string) => path.join(ROOT, 'examples', 'rpm', 'sources', 'contrail-packages-rpm', 'rpm', n, `${n}.spec`);
+  const spec = (n: string) => fs.readFileSync(n === 'contrail-lib' ? plain(n) : inSandbox(n), 'utf8');
   t.deepEqual(specPackages(spec('contrail-lib')), ['contrail-lib', 'contrail-lib-devel', 'contrail-utils', 'python-contrail']);
   t.deepEqual(specPackages(spec('contrail-control')), ['contrail-control', 'contrail-dns']);
   t.deepEqual(specBuildRequires(spec('contrail-control')), ['contrail-lib-devel']);
@@ -171,7 +176,10 @@ test('a source of the rpm family needs its spec file; the deb family refuses one
   t.notThrows(() => checkSpec(dir, 'packages.build.sources[0] ("x")', { name: 'x', path: dir, spec: 'x.spec' }));
   inputErr(t, () => checkSpec(dir, 'packages.build.sources[0] ("x")', { name: 'x', path: dir }), /sources\[0\] \("x"\) has no "spec"/);
   inputErr(t, () => checkSpec(dir, 'packages.build.sources[0] ("x")', { name: 'x', path: dir, spec: 'rpm/y.spec' }), /its spec file "rpm\/y\.spec" is not in/);
-  inputErr(t, () => checkNoSpecs([{ name: 'a', path: dir }, { name: 'b', path: dir, spec: 'x.spec' }]), /sources\[1\] \("b"\) has "spec", which only the rpm family builds/);
+  const builder = { packages: [], aptSources: [] };
+  inputErr(t, () => DEB_FAMILY.checkBuild({ sources: [{ name: 'a', path: dir }, { name: 'b', path: dir, spec: 'x.spec' }], builder }), /sources\[1\] \("b"\) has "spec", which only the rpm family builds/);
+  inputErr(t, () => RPM_FAMILY.checkBuild({ sources: [{ name: 'a', path: dir, spec: 'x.spec' }, { name: 'b', path: dir }], builder }), /sources\[1\] \("b"\) has no "spec"/);
+  inputErr(t, () => RPM_FAMILY.checkBuild({ sources: [], builder: { packages: [], aptSources: [{ line: 'deb http://127.0.0.1/ x main', key: 'k' }] } }), /aptSources are apt sources, and this build's OS family is rpm/);
 });
 
 // ---- config
@@ -202,10 +210,14 @@ test('a source spec: a relative .spec path inside the source', (t) => {
 
 // ---- what the images get
 
-test('contrail-install (rpm): a .repo with priority=1 and no gpg check, yum-plugin-priorities for yum, removed afterwards', (t) => {
+test('contrail-install (rpm): a .repo with priority=1, gpg checks only with a key, yum-plugin-priorities for yum, removed afterwards', (t) => {
   const script = fs.readFileSync(path.join(ROOT, 'dockerfiles', 'base', 'contrail-install'), 'utf8');
   t.regex(script, /repo_file=\/etc\/yum\.repos\.d\/contrail-install\.repo/);
-  t.regex(script, /baseurl=%s\\nenabled=1\\ngpgcheck=0\\nrepo_gpgcheck=0\\npriority=1\\n/);
+  t.regex(script, /baseurl=%s\\nenabled=1\\n\$gpg\\npriority=1\\n/);
+  t.regex(script, /gpg='gpgcheck=0\\nrepo_gpgcheck=0'\n/, 'unsigned without a key');
+  t.regex(script, /gpg="gpgcheck=1\\ngpgkey=file:\/\/\$key_file\\nrepo_gpgcheck=0"/, 'the packages checked with the key');
+  t.regex(script, /if signed_metadata "\$CONTRAIL_REPO_URL\/repodata\/repomd\.xml\.asc"; then\n\s*gpg="gpgcheck=1\\ngpgkey=file:\/\/\$key_file\\nrepo_gpgcheck=1"/, 'and the metadata where it is signed');
+  t.regex(script, /rpm -e "\$k"/, 'the key leaves the rpm database');
   t.regex(script, /"\$tool" = yum \] && ! rpm -q yum-plugin-priorities .*\n.*\n\s*yum install -y yum-plugin-priorities/);
   t.regex(script, /cleanup_rpm\(\) \{\n\s*rm -f "\$repo_file"/);
   t.regex(script, /trap cleanup_rpm EXIT/);

@@ -4,7 +4,7 @@ import * as zlib from 'node:zlib';
 import test from 'ava';
 import * as tar from 'tar';
 import { isPipelineError } from '../../lib/errors';
-import { checkTarball, extractDebs } from '../../lib/packages/tarExtract';
+import { checkTarball, extractPackageFiles } from '../../lib/packages/tarExtract';
 import { makeDeb, rawTar } from '../helpers/deb';
 import { tempDir } from '../helpers/temp';
 
@@ -28,7 +28,7 @@ async function refused(t: any, entries: Parameters<typeof rawTar>[0], message: R
   t.regex(e.message, message);
   // the second guard: extraction alone writes nothing bad either
   const dest = path.join(s.work, 'x');
-  await extractDebs(s.archive, dest, 'in.tar').catch(() => undefined);
+  await extractPackageFiles(s.archive, dest, 'in.tar').catch(() => undefined);
   t.deepEqual(s.outside(), [], 'nothing written outside the work folder');
   const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
   for (const f of fs.existsSync(dest) ? walk(dest) : []) {
@@ -47,7 +47,7 @@ test('tar: .debs in sub-folders, gzip or not, other files ignored', async (t) =>
   const tgz = path.join(s.parent, 'contrail-install-packages_4.0.0.0-20.tgz');
   await tar.c({ cwd: src, gzip: true, file: tgz }, ['contrail']);
   t.deepEqual((await checkTarball(tgz, 'p')).sort(), ['contrail/a_1_all.deb', 'contrail/debs/contrail-lib_1_all.deb']);
-  const files = await extractDebs(tgz, path.join(s.work, 'out'), 'p');
+  const files = await extractPackageFiles(tgz, path.join(s.work, 'out'), 'p');
   t.deepEqual(files.map((f) => path.relative(path.join(s.work, 'out'), f)), ['contrail/a_1_all.deb', 'contrail/debs/contrail-lib_1_all.deb']);
   t.false(fs.existsSync(path.join(s.work, 'out', 'contrail', 'README')));
   t.is(fs.readFileSync(files[0], 'latin1'), deb);
