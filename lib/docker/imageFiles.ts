@@ -1,0 +1,73 @@
+/**
+ * Reading an image's files without running it: a container is created (never started), the
+ * paths are fetched through the engine's archive API, and the container is removed. Cheaper than
+ * `docker run`, and it works for images without a shell. For what only a program in the image
+ * can answer (rpm's database), runInImage runs one command with no network.
+ */
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import * as tar from 'tar';
+import { demuxBuffer } from './exec';
+import { statusOf } from './notFound';
+import { projectLabels } from './labels';
+
+/** a file bigger than this is not read (a package database is a few MiB at most) */
+const MAX_FILE = 64 << 20;
+
+async function withCreated<T>(docker: Docker, image: string, cmd: string[], fn: (c: Docker.Container) => Promise<T>): Promise<T> {
+  const container = await docker.createContainer({
+    Image: image, Entrypoint: [], Cmd: cmd, NetworkDisabled: true, Labels: projectLabels('build-step'),
+    HostConfig: { NetworkMode: 'none' },
+  });
+  try {
+    return await fn(container);
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The regular files under each of `paths` that `accept` takes (absolute paths inside the image
+ * -> text). A path the image does not have is left out.
+ */
+export async function readImageFiles(docker: Docker, image: string, paths: string[], accept: (file: string) => boolean = () => true): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  await withCreated(docker, image, ['true'], async (container) => {
+    for (const source of paths) {
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = (await container.getArchive({ path: source })) as unknown as NodeJS.ReadableStream;
+      } catch (e) {
+        if (statusOf(e) === 404) continue;
+        throw e;
+      }
+      // the archive's paths start at the source's last component: /usr/share/doc -> doc/...
+      const parent = source.replace(/\/[^/]*\/?$/, '');
+      const parser = new tar.Parser({
+        onReadEntry: (entry) => {
+          const file = `${parent}/${entry.path.replace(/^\.\//, '').replace(/\/$/, '')}`;
+          if (entry.type !== 'File' || (entry.size ?? 0) > MAX_FILE || !accept(file)) {
+            entry.resume();
+            return;
+          }
+          const chunks: Buffer[] = [];
+          entry.on('data', (d: Buffer) => chunks.push(d));
+          entry.on('end', () => files.set(file, Buffer.concat(chunks).toString('utf8')));
+        },
+      });
+      await pipeline(stream, parser as unknown as NodeJS.WritableStream);
+    }
+  });
+  return files;
+}
+
+/** Runs `cmd` in a throw-away container of `image` (no network); its exit code and standard output. */
+export async function runInImage(docker: Docker, image: string, cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return withCreated(docker, image, cmd, async (container) => {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const out = (await container.logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer;
+    const err = (await container.logs({ stdout: false, stderr: true, follow: false })) as unknown as Buffer;
+    return { code: StatusCode, stdout: demuxBuffer(out), stderr: demuxBuffer(err) };
+  });
+}
