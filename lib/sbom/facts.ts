@@ -4,6 +4,7 @@
  * Every URL in here is already redacted.
  */
 import type { ImageInputs } from '../images/inputs';
+import { redactJson } from '../redact';
 import type { PackageDatabase } from './packageDb';
 
 /** Where a Contrail package came from. */
@@ -79,3 +80,6 @@ export interface SbomFacts {
   base: BaseFacts | null;
   build: BuildFacts;
 }
+
+/** Every URL in the facts redacted: gatherers call this once, so no builder can leak one. */
+export const redactFacts = (f: SbomFacts): SbomFacts => redactJson(f);

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { sbomDocument, sbomProblems, uuidFrom } from '../../lib/sbom/cyclonedx';
-import type { SbomFacts } from '../../lib/sbom/facts';
+import { redactFacts, type SbomFacts } from '../../lib/sbom/facts';
+import { provenanceStatement, type ResourceDescriptor, statementProblems, statementText } from '../../lib/provenance/statement';
 import { declaredLicence, parseDpkgStatus, parseOsRelease, parseRpmQuery, paragraphs } from '../../lib/sbom/packageDb';
 import { packagePurl } from '../../lib/sbom/purl';
 
@@ -146,4 +147,50 @@ test('the validator rejects a broken document (it is not a check that cannot fai
   doc.components[0].purl = 'not a purl';
   (doc.components[0] as unknown as { type: string }).type = 'no-such-type';
   t.not(await sbomProblems(JSON.stringify(doc)), null);
+});
+
+test('provenance: an in-toto Statement v1 with an SLSA provenance v1 predicate, its dependencies and run details', (t) => {
+  const doc = provenanceStatement(FACTS) as { subject: { name: string; digest: { sha256: string } }[]; predicate: { buildDefinition: { buildType: string; resolvedDependencies: ResourceDescriptor[] }; runDetails: { builder: { id: string; version: Record<string, string> }; metadata: { startedOn: string; finishedOn: string } } } };
+  t.deepEqual(statementProblems(doc), []);
+  t.deepEqual(doc.subject, [{ name: 'contrail-controller-debian12:4.0.0.0-20', digest: { sha256: '1'.repeat(64) } }]);
+  const deps = doc.predicate.buildDefinition.resolvedDependencies;
+  t.true(deps.some((d) => d.uri === 'docker-image:contrail-base-debian12:4.0.0.0-20' && d.digest?.sha256 === '3'.repeat(64)));
+  t.true(deps.some((d) => d.name === 'contrail repo Packages index' && d.digest?.sha256 === 'd'.repeat(64)));
+  t.true(deps.some((d) => d.uri === 'https://***@git.invalid/contrail-controller' && d.digest?.gitCommit === '6'.repeat(40)));
+  t.true(deps.some((d) => d.name === 'contrail-ansible' && d.digest?.gitCommit === '9'.repeat(40)));
+  t.is(doc.predicate.runDetails.builder.id, 'urn:contrail-docker:builder:buildkit');
+  t.is(doc.predicate.runDetails.builder.version['docker-engine'], '26.1.5');
+  t.is(doc.predicate.runDetails.metadata.startedOn, '2026-01-01T10:00:00.000Z');
+});
+
+test('provenance shape check: each required part, when missing, is named', (t) => {
+  const good = provenanceStatement(FACTS) as Record<string, unknown>;
+  const broken = (edit: (d: Record<string, any>) => void) => {
+    const d = JSON.parse(JSON.stringify(good)) as Record<string, any>;
+    edit(d);
+    return statementProblems(d);
+  };
+  t.deepEqual(broken((d) => (d._type = 'x')), ['_type is not https://in-toto.io/Statement/v1']);
+  t.deepEqual(broken((d) => (d.subject = [])), ['subject is not a non-empty list']);
+  t.deepEqual(broken((d) => delete d.subject[0].digest), ['subject[0] has no digest set']);
+  t.deepEqual(broken((d) => (d.predicateType = 'https://slsa.dev/provenance/v0.2')), ['predicateType is not https://slsa.dev/provenance/v1']);
+  t.deepEqual(broken((d) => (d.predicate.buildDefinition.buildType = 'no uri')), ['buildDefinition.buildType is not a URI']);
+  t.deepEqual(broken((d) => delete d.predicate.buildDefinition.externalParameters), ['buildDefinition.externalParameters is not an object']);
+  t.deepEqual(broken((d) => (d.predicate.buildDefinition.resolvedDependencies = [{ name: 'x' }])), ['resolvedDependencies[0] has none of uri, digest, content']);
+  t.deepEqual(broken((d) => delete d.predicate.runDetails.builder), ['predicate.runDetails.builder.id is missing']);
+  t.deepEqual(broken((d) => (d.predicate.runDetails.metadata.startedOn = 'yesterday')), ['runDetails.metadata.startedOn is not an RFC 3339 time']);
+});
+
+test('no secret in either document: a password in a config value or a source URL is redacted', async (t) => {
+  const secret = 's3cr3t-pass';
+  const facts: SbomFacts = {
+    ...FACTS,
+    contrail: { 'contrail-lib': { ...FACTS.contrail['contrail-lib'], url: `https://builder:${secret}@git.invalid/x`, commit: 'e'.repeat(40) } },
+    build: { ...FACTS.build, config: { ...FACTS.build.config, packagesTar: `https://u:${secret}@files.invalid/p.tgz?sig=${secret}` } },
+  };
+  const sbom = sbomDocument(redactFacts(facts));
+  const prov = statementText(redactFacts(facts));
+  t.false(sbom.includes(secret));
+  t.false(prov.includes(secret));
+  t.is(await sbomProblems(sbom), null);
 });
