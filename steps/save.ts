@@ -1,4 +1,7 @@
 import type { Run } from '../lib/run';
+import { imageDocuments } from '../lib/sbom/gather';
+import { runStep } from '../lib/step';
+import { osFamily } from '.';
 import { saveAll, type SaveResult } from '../lib/save/saveAll';
 import { prepareSaveFolder } from '../lib/save/saveFolder';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
@@ -13,8 +16,11 @@ export async function checkSaveDir(run: Run): Promise<string> {
 export async function saveImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; dir: string }): Promise<SaveResult> {
   const docker = await run.engine();
   const c = run.config;
+  const images = await shippableImages(docker, needs.images, needs.repo, 'save');
+  const family = await runStep(run, osFamily);
+  const documents = await imageDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family, config: c, jobs: c.jobs });
   return saveAll(docker, {
     dir: needs.dir, os: c.os, version: c.version, perImage: c.save.perImage, gzipLevel: c.save.gzipLevel,
-    images: await shippableImages(docker, needs.images, needs.repo, 'save'), ansible: needs.ansible, log: run.log, signal: run.signal,
+    images, ansible: needs.ansible, documents, log: run.log, signal: run.signal,
   });
 }

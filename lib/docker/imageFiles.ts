@@ -71,3 +71,30 @@ export async function runInImage(docker: Docker, image: string, cmd: string[]): 
     return { code: StatusCode, stdout: demuxBuffer(out), stderr: demuxBuffer(err) };
   });
 }
+
+/** What the engine records about how an image was made. */
+export interface ImageRecord {
+  id: string;
+  /** when the engine made it (ISO) */
+  created: string;
+  labels: Record<string, string>;
+  /** registry digests it was pulled or pushed by (`name@sha256:...`) */
+  repoDigests: string[];
+  /** which builder made its top layer: BuildKit marks its history entries */
+  builder: 'buildkit' | 'classic' | 'unknown';
+}
+
+export async function imageRecord(docker: Docker, ref: string): Promise<ImageRecord | null> {
+  const image = docker.getImage(ref);
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await image.inspect();
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
+  const history = (await image.history()) as { Comment?: string; CreatedBy?: string }[];
+  const top = history[0];
+  const builder = !top ? 'unknown' : top.Comment === 'buildkit.dockerfile.v0' ? 'buildkit' : /\/bin\/sh -c|^\|\d+ /.test(top.CreatedBy ?? '') ? 'classic' : 'unknown';
+  return { id: info.Id, created: new Date(info.Created).toISOString(), labels: info.Config?.Labels ?? {}, repoDigests: info.RepoDigests ?? [], builder };
+}

@@ -3,6 +3,7 @@
  * licence each package's machine-readable copyright file declares), or rpm's query output for
  * the rpm family. Pure: the files and the query output are read by lib/sbom/readImage.ts.
  */
+import { parseOsRelease } from '../packages/osFamily';
 
 export interface InstalledPackage {
   name: string;
@@ -101,12 +102,9 @@ export function parseRpmQuery(text: string): InstalledPackage[] {
 }
 
 /** /etc/os-release -> ID and VERSION_ID. */
-export function parseOsRelease(text: string): Distro {
-  const value = (key: string) => {
-    const m = new RegExp(`^${key}=(.*)$`, 'm').exec(text);
-    return m ? m[1].trim().replace(/^(["'])(.*)\1$/, '$2') : '';
-  };
-  return { id: value('ID') || 'unknown', versionId: value('VERSION_ID') };
+export function distroOf(osRelease: string): Distro {
+  const r = parseOsRelease(osRelease);
+  return { id: r.ID || 'unknown', versionId: r.VERSION_ID ?? '' };
 }
 
 /** `debian-12`, the purl's distro qualifier; the ID alone when there is no VERSION_ID. */

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { buildError } from '../errors';
 import { readImageFiles, runInImage } from '../docker/imageFiles';
 import {
-  copyrightPackage, declaredLicence, type PackageDatabase, parseDpkgStatus, parseOsRelease, parseRpmQuery, RPM_QUERY_FORMAT,
+  copyrightPackage, declaredLicence, type PackageDatabase, parseDpkgStatus, distroOf, parseRpmQuery, RPM_QUERY_FORMAT,
 } from './packageDb';
 
 const DPKG_STATUS = '/var/lib/dpkg/status';
@@ -19,7 +19,7 @@ export async function readPackageDatabase(docker: Docker, image: string, family:
   const wanted = (f: string) => f === DPKG_STATUS || OS_RELEASE.includes(f) || copyrightPackage(f) !== null;
   const files = await readImageFiles(docker, image, family === 'deb' ? [DPKG_STATUS, ...OS_RELEASE, '/usr/share/doc'] : OS_RELEASE, wanted);
   const osRelease = OS_RELEASE.map((f) => files.get(f)).find((t) => t !== undefined) ?? '';
-  const distro = parseOsRelease(osRelease);
+  const distro = distroOf(osRelease);
   if (family === 'rpm') {
     const q = await runInImage(docker, image, ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT]);
     if (q.code !== 0) throw buildError(`cannot read the rpm database of ${image}: rpm -qa exited with ${q.code}: ${q.stderr.trim()}`, 'an rpm-family image must have rpm on its PATH');

@@ -2,7 +2,7 @@ import test from 'ava';
 import { sbomDocument, sbomProblems, uuidFrom } from '../../lib/sbom/cyclonedx';
 import { redactFacts, type SbomFacts } from '../../lib/sbom/facts';
 import { provenanceStatement, type ResourceDescriptor, statementProblems, statementText } from '../../lib/provenance/statement';
-import { declaredLicence, parseDpkgStatus, parseOsRelease, parseRpmQuery, paragraphs } from '../../lib/sbom/packageDb';
+import { declaredLicence, parseDpkgStatus, distroOf, parseRpmQuery, paragraphs } from '../../lib/sbom/packageDb';
 import { packagePurl } from '../../lib/sbom/purl';
 
 const STATUS = `Package: bash
@@ -64,7 +64,7 @@ test('rpm query and os-release', (t) => {
     { name: 'bash', version: '5.1.8-9.el9', arch: 'x86_64', licence: 'GPLv3+' },
     { name: 'perl-IO', version: '1.43-481.el9', arch: 'noarch', epoch: '1' },
   ]);
-  t.deepEqual(parseOsRelease('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'), { id: 'debian', versionId: '12' });
+  t.deepEqual(distroOf('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'), { id: 'debian', versionId: '12' });
 });
 
 test('purls: deb with arch and distro, rpm with epoch', (t) => {
