@@ -1,7 +1,11 @@
 import { loopbackOnTwoMachines } from '../lib/docker/engine';
 import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from '../lib/push/connect';
 import { pushAll } from '../lib/push/pushAll';
-import type { PushOutcome } from '../lib/push/targets';
+import { attachDocuments } from '../lib/push/referrers';
+import { type PushOutcome, pushTargets } from '../lib/push/targets';
+import { imageDocuments } from '../lib/sbom/gather';
+import { runStep } from '../lib/step';
+import { osFamily } from '.';
 import type { Run } from '../lib/run';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
 import { familyFromRegistry } from '../lib/cache/familyImages';
@@ -32,8 +36,14 @@ export async function pushImages(run: Run, needs: { images: BuildResult; repo: R
   // the artifact too, findable by its commit (lib/cache/ansibleArtifact.ts)
   await publishAnsibleArtifact(needs.target, needs.ansible, run.log);
   const fromRegistry = familyFromRegistry(run, await runCache(run));
-  return pushAll(docker, {
-    target: needs.target, images: await shippableImages(docker, needs.images, needs.repo, 'push'), version: run.config.version,
+  const images = await shippableImages(docker, needs.images, needs.repo, 'push');
+  const outcomes = await pushAll(docker, {
+    target: needs.target, images, version: run.config.version,
     jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal, ensureLocal: (i) => fromRegistry.ensureLocal(i),
   });
+  // each image's SBOM and provenance, attached to the manifest just pushed
+  const documents = await imageDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family: await runStep(run, osFamily), config: run.config, jobs: run.config.jobs });
+  const targets = pushTargets(images, needs.target.address, run.config.version);
+  await attachDocuments(needs.target, targets.map((t, k) => ({ name: t.name, ref: t.image.ref, digest: outcomes[k].digest! })), documents, run.log);
+  return outcomes;
 }

@@ -4,6 +4,8 @@ import { redactFacts, type SbomFacts } from '../../lib/sbom/facts';
 import { provenanceStatement, type ResourceDescriptor, statementProblems, statementText } from '../../lib/provenance/statement';
 import { declaredLicence, parseDpkgStatus, distroOf, parseRpmQuery, paragraphs } from '../../lib/sbom/packageDb';
 import { packagePurl } from '../../lib/sbom/purl';
+import { builtOrigins, inputOrigins } from '../../lib/sbom/origins';
+import { artifactManifest, mergeReferrers, referrersTag } from '../../lib/push/referrers';
 
 const STATUS = `Package: bash
 Essential: yes
@@ -193,4 +195,40 @@ test('no secret in either document: a password in a config value or a source URL
   t.false(sbom.includes(secret));
   t.false(prov.includes(secret));
   t.is(await sbomProblems(sbom), null);
+});
+
+test('referrers: an artifact manifest names its subject; the tag-schema index merges by digest, so the same document is listed once', (t) => {
+  const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'f'.repeat(64)}`, size: 1234 };
+  const a = artifactManifest(subject, { artifactType: 'application/vnd.cyclonedx+json', text: '{"bomFormat":"CycloneDX"}' });
+  const m = JSON.parse(a.text) as { artifactType: string; subject: unknown; config: { digest: string }; layers: { digest: string; size: number }[] };
+  t.deepEqual(m.subject, subject);
+  t.is(m.artifactType, 'application/vnd.cyclonedx+json');
+  t.is(m.config.digest, 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+  t.is(m.layers[0].size, 25);
+  t.is(referrersTag(subject.digest), `sha256-${'f'.repeat(64)}`);
+  const first = mergeReferrers(null, [a.descriptor]);
+  t.true(first.changed);
+  const again = mergeReferrers(first.index, [a.descriptor]);
+  t.false(again.changed);
+  t.is(again.index.manifests.length, 1);
+  const b = artifactManifest(subject, { artifactType: 'application/vnd.in-toto+json', text: '{}' });
+  t.is(mergeReferrers(again.index, [a.descriptor, b.descriptor]).index.manifests.length, 2);
+});
+
+test('origins: packageBuild\'s manifest gives each package its source, sandbox projects and file hash', (t) => {
+  const origins = builtOrigins({
+    format: 1, version: 'v', os: 'debian12',
+    sources: [
+      { name: 'plain', path: '/p', commit: null, revision: 'abc123', key: 'k', log: '', builtAt: '', files: [{ file: 'a.deb', package: 'a', version: '1', architecture: 'amd64', sha256: '1'.repeat(64) }] },
+      {
+        name: 'contrail', commit: null, revision: 'r', key: 'k2', log: '', builtAt: '',
+        sandbox: { manifest: { url: '/git/vnc', ref: 'master', file: 'default.xml', commit: '2'.repeat(40) }, remotes: {}, resolved: {} as never, projects: [{ name: 'contrail-controller', path: 'controller', url: '/git/contrail-controller', revision: 'master', commit: '3'.repeat(40) }] },
+        files: [{ file: 'b.deb', package: 'b', version: '1', architecture: 'amd64', sha256: '4'.repeat(64) }],
+      },
+    ],
+  });
+  t.deepEqual(origins.a, { kind: 'path', source: 'plain', revision: 'abc123', sha256: '1'.repeat(64) });
+  t.is(origins.b.kind, 'recipe');
+  t.deepEqual(origins.b.projects, [{ name: 'contrail-controller', path: 'controller', url: '/git/contrail-controller', commit: '3'.repeat(40) }]);
+  t.deepEqual(inputOrigins('tar', '/x.tgz', ['c'], '5'.repeat(64)), { c: { kind: 'tar', source: '/x.tgz', sha256: '5'.repeat(64) } });
 });

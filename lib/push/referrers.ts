@@ -1,0 +1,143 @@
+/**
+ * Documents attached to a pushed image as OCI 1.1 artifacts: each one an image manifest whose
+ * `subject` is the image's manifest, `artifactType` the document's media type, one layer the
+ * document, and the empty config. A registry with the referrers API indexes them itself; one
+ * without (Debian's docker-registry, distribution 2.x) gets the referrers tag schema: an image
+ * index under the tag `sha256-<subject hex>` that lists them, merged with what it lists already,
+ * so pushing the same document again adds nothing.
+ */
+import { buildError } from '../errors';
+import { sha256 } from '../hash';
+import { PROVENANCE_MEDIA_TYPE } from '../provenance/statement';
+import { SBOM_MEDIA_TYPE } from '../sbom/cyclonedx';
+import type { ImageDocuments } from '../sbom/gather';
+import type { RegistryTarget } from './connect';
+import type { Logger } from '../log';
+import type { Manifest, RegistryClient } from './registryApi';
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+/** the OCI empty descriptor's blob: `{}` */
+export const EMPTY_JSON = '{}';
+export const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${sha256(EMPTY_JSON)}`, size: 2 };
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface Artifact {
+  /** the document's media type, also the artifact's type */
+  artifactType: string;
+  text: string;
+  /** e.g. org.opencontainers.image.title */
+  annotations?: Record<string, string>;
+}
+
+/** The subject's descriptor from its manifest as the registry holds it. */
+export const subjectOf = (m: Manifest): Descriptor => ({ mediaType: m.mediaType, digest: m.digest, size: Buffer.byteLength(m.body) });
+
+/** The referrers tag schema's tag of a digest: `sha256:ab..` -> `sha256-ab..`. */
+export const referrersTag = (digest: string): string => digest.replace(':', '-');
+
+/** An artifact's manifest, as the bytes pushed (its digest is theirs). */
+export function artifactManifest(subject: Descriptor, a: Artifact): { text: string; descriptor: Descriptor; blob: Descriptor } {
+  const blob = { mediaType: a.artifactType, digest: `sha256:${sha256(a.text)}`, size: Buffer.byteLength(a.text) };
+  const body = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: a.artifactType,
+    config: EMPTY_CONFIG,
+    layers: [blob],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    ...(a.annotations ? { annotations: a.annotations } : {}),
+  };
+  const text = JSON.stringify(body);
+  return { text, blob, descriptor: { mediaType: OCI_MANIFEST, digest: `sha256:${sha256(text)}`, size: Buffer.byteLength(text), artifactType: a.artifactType, ...(a.annotations ? { annotations: a.annotations } : {}) } };
+}
+
+export interface Index {
+  schemaVersion: 2;
+  mediaType: typeof OCI_INDEX;
+  manifests: Descriptor[];
+}
+
+/** The tag schema's index with `added` merged in (by digest); `changed` false when it listed them all already. */
+export function mergeReferrers(existing: Index | null, added: Descriptor[]): { index: Index; changed: boolean } {
+  const manifests = [...(existing?.manifests ?? [])];
+  let changed = !existing;
+  for (const d of added) {
+    if (manifests.some((m) => m.digest === d.digest)) continue;
+    manifests.push(d);
+    changed = true;
+  }
+  return { index: { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, changed };
+}
+
+export function parseIndex(body: string): Index | null {
+  try {
+    const v = JSON.parse(body) as Index;
+    return v && Array.isArray(v.manifests) ? { schemaVersion: 2, mediaType: OCI_INDEX, manifests: v.manifests } : null;
+  } catch {
+    return null;
+  }
+}
+
+export type AttachOutcome = { via: 'referrers API' | 'tag schema'; added: number };
+
+/**
+ * Attaches the artifacts to `subject` in repository `name`: each pushed unless the registry has
+ * it (the same document is the same digest), then listed where the registry's clients look.
+ */
+export async function attachArtifacts(client: RegistryClient, name: string, subject: Manifest, artifacts: Artifact[], log: Logger): Promise<AttachOutcome> {
+  const subj = subjectOf(subject);
+  await client.uploadBlob(name, EMPTY_CONFIG.digest, Buffer.from(EMPTY_JSON));
+  const descriptors: Descriptor[] = [];
+  let added = 0;
+  for (const a of artifacts) {
+    const m = artifactManifest(subj, a);
+    descriptors.push(m.descriptor);
+    if (await client.manifest(name, m.descriptor.digest)) continue;
+    await client.uploadBlob(name, m.blob.digest, Buffer.from(a.text));
+    await client.putManifest(name, m.descriptor.digest, { digest: m.descriptor.digest, mediaType: OCI_MANIFEST, body: m.text });
+    added++;
+  }
+  // a registry with the referrers API lists what names a subject by itself
+  if ((await client.referrers(name, subj.digest)) !== null) return { via: 'referrers API', added };
+  const tag = referrersTag(subj.digest);
+  const current = await client.manifest(name, tag);
+  const { index, changed } = mergeReferrers(current ? parseIndex(current.body) : null, descriptors);
+  if (changed) {
+    const body = JSON.stringify(index);
+    await client.putManifest(name, tag, { digest: `sha256:${sha256(body)}`, mediaType: OCI_INDEX, body });
+    log.debug(`${name}@${subj.digest}: ${index.manifests.length} referrers listed under the tag ${tag}`);
+  }
+  return { via: 'tag schema', added };
+}
+
+/** The pushed images and their documents (by local ref): each image's SBOM and provenance attached to its manifest. */
+export async function attachDocuments(
+  target: RegistryTarget, pushed: { name: string; ref: string; digest: string }[], documents: ImageDocuments[], log: Logger,
+): Promise<AttachOutcome[]> {
+  const byRef = new Map(documents.map((d) => [d.ref, d]));
+  const outcomes: AttachOutcome[] = [];
+  for (const p of pushed) {
+    const docs = byRef.get(p.ref);
+    // an image taken from the cache registry and never pulled keeps the documents it was pushed with there
+    if (!docs) continue;
+    const subject = await target.client.manifest(p.name, p.digest);
+    if (!subject) throw buildError(`the registry has no manifest ${p.name}@${p.digest} to attach the SBOM to`, 'push again');
+    const title = (kind: string) => ({ 'org.opencontainers.image.title': `${docs.name}.${kind}` });
+    const o = await attachArtifacts(target.client, p.name, subject, [
+      { artifactType: SBOM_MEDIA_TYPE, text: docs.sbom, annotations: title('cdx.json') },
+      { artifactType: PROVENANCE_MEDIA_TYPE, text: docs.provenance, annotations: title('intoto.json') },
+    ], log);
+    outcomes.push(o);
+  }
+  const added = outcomes.reduce((s, o) => s + o.added, 0);
+  log.info(`SBOM and provenance: ${outcomes.length} images, ${added} documents attached${outcomes.length ? ` (${outcomes[0].via})` : ''}, ${outcomes.length * 2 - added} there already`);
+  return outcomes;
+}
