@@ -11,6 +11,7 @@ import type { PrepOutcomes } from './plan';
 import type { RegistryTarget } from '../lib/push/connect';
 import type { PushOutcome } from '../lib/push/targets';
 import type { SaveResult } from '../lib/save/saveAll';
+import type { ImageDiff } from '../lib/sbom/diff';
 import { defineStep, type NoSteps } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
@@ -163,6 +164,13 @@ export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: ty
   first: { target: checkRegistry },
   needs: shipped,
   load: async () => (require('./push') as typeof import('./push')).pushImages,
+});
+
+export const sbomDiff = defineStep<ImageDiff[]>({
+  name: 'sbomDiff',
+  description: 'Compare the SBOMs of two family versions (two save folders, or two versions in --registry): packages added, removed, changed per image',
+  flags: ['from', 'to', 'json', 'registry', 'registry-user'],
+  load: async () => (require('./sbomDiff') as typeof import('./sbomDiff')).sbomDiff,
 });
 
 export const clean = defineStep<CleanResult>({
