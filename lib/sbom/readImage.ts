@@ -12,8 +12,9 @@ import {
 } from './packageDb';
 
 const DPKG_STATUS = '/var/lib/dpkg/status';
-// /etc/os-release is usually a link to this one; the archive API gives a link as a link
-const OS_RELEASE = ['/usr/lib/os-release', '/etc/os-release'];
+// os-release(5): /etc/os-release first; it is usually a link to /usr/lib/os-release, which the
+// archive API gives as a link (not read), so the second is read then
+const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'];
 
 export async function readPackageDatabase(docker: Docker, image: string, family: 'deb' | 'rpm'): Promise<PackageDatabase> {
   const wanted = (f: string) => f === DPKG_STATUS || OS_RELEASE.includes(f) || copyrightPackage(f) !== null;
