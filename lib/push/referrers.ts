@@ -88,34 +88,41 @@ export function parseIndex(body: string): Index | null {
 
 export type AttachOutcome = { via: 'referrers API' | 'tag schema'; added: number };
 
+/** What refers to `digest` already: through the referrers API, else the tag schema's index. */
+export async function listReferrers(client: RegistryClient, name: string, digest: string): Promise<{ via: AttachOutcome['via']; index: Index | null; manifests: Descriptor[] }> {
+  const api = await client.referrers(name, digest);
+  if (api !== null) return { via: 'referrers API', index: null, manifests: api as Descriptor[] };
+  const current = await client.manifest(name, referrersTag(digest));
+  const index = current ? parseIndex(current.body) : null;
+  return { via: 'tag schema', index, manifests: index?.manifests ?? [] };
+}
+
 /**
- * Attaches the artifacts to `subject` in repository `name`: each pushed unless the registry has
- * it (the same document is the same digest), then listed where the registry's clients look.
+ * Attaches the artifacts to `subject` in repository `name`, each unless the subject has one of
+ * its type already: an image keeps the documents it was first shipped with (an image taken from
+ * the cache registry keeps those it was built with), and pushing again adds no duplicate.
  */
 export async function attachArtifacts(client: RegistryClient, name: string, subject: Manifest, artifacts: Artifact[], log: Logger): Promise<AttachOutcome> {
   const subj = subjectOf(subject);
+  const listed = await listReferrers(client, name, subj.digest);
+  const missing = artifacts.filter((a) => !listed.manifests.some((m) => m.artifactType === a.artifactType));
+  if (!missing.length) return { via: listed.via, added: 0 };
   await client.uploadBlob(name, EMPTY_CONFIG.digest, Buffer.from(EMPTY_JSON));
   const descriptors: Descriptor[] = [];
-  let added = 0;
-  for (const a of artifacts) {
+  for (const a of missing) {
     const m = artifactManifest(subj, a);
-    descriptors.push(m.descriptor);
-    if (await client.manifest(name, m.descriptor.digest)) continue;
     await client.uploadBlob(name, m.blob.digest, Buffer.from(a.text));
     await client.putManifest(name, m.descriptor.digest, { digest: m.descriptor.digest, mediaType: OCI_MANIFEST, body: m.text });
-    added++;
+    descriptors.push(m.descriptor);
   }
   // a registry with the referrers API lists what names a subject by itself
-  if ((await client.referrers(name, subj.digest)) !== null) return { via: 'referrers API', added };
-  const tag = referrersTag(subj.digest);
-  const current = await client.manifest(name, tag);
-  const { index, changed } = mergeReferrers(current ? parseIndex(current.body) : null, descriptors);
-  if (changed) {
+  if (listed.via === 'tag schema') {
+    const { index } = mergeReferrers(listed.index, descriptors);
     const body = JSON.stringify(index);
-    await client.putManifest(name, tag, { digest: `sha256:${sha256(body)}`, mediaType: OCI_INDEX, body });
-    log.debug(`${name}@${subj.digest}: ${index.manifests.length} referrers listed under the tag ${tag}`);
+    await client.putManifest(name, referrersTag(subj.digest), { digest: `sha256:${sha256(body)}`, mediaType: OCI_INDEX, body });
+    log.debug(`${name}@${subj.digest}: ${index.manifests.length} referrers listed under the tag ${referrersTag(subj.digest)}`);
   }
-  return { via: 'tag schema', added };
+  return { via: listed.via, added: missing.length };
 }
 
 /** The pushed images and their documents (by local ref): each image's SBOM and provenance attached to its manifest. */

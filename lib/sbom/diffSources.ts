@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { inputError } from '../errors';
 import { sha256 } from '../hash';
 import { readTextOrNull } from '../fs/read';
-import { parseIndex, referrersTag } from '../push/referrers';
+import { listReferrers } from '../push/referrers';
 import type { RegistryClient } from '../push/registryApi';
 import { parseSaveManifest } from '../save/manifest';
 import { quote } from '../text';
@@ -45,12 +45,7 @@ function parseSbom(text: string, where: string): SbomPackage[] {
 async function sbomOf(client: RegistryClient, name: string, version: string): Promise<string | null> {
   const image = await client.manifest(name, version);
   if (!image) return null;
-  let listed = await client.referrers(name, image.digest);
-  if (listed === null) {
-    const index = await client.manifest(name, referrersTag(image.digest));
-    listed = index ? (parseIndex(index.body)?.manifests ?? []) : [];
-  }
-  const sbom = listed.find((m) => m.artifactType === SBOM_MEDIA_TYPE);
+  const sbom = (await listReferrers(client, name, image.digest)).manifests.find((m) => m.artifactType === SBOM_MEDIA_TYPE);
   if (!sbom) throw inputError(`${name}:${version} in registry ${client.host} has no SBOM attached`, 'push that version again with this pipeline: the images are not uploaded again, only the documents are attached');
   const artifact = await client.manifest(name, sbom.digest);
   const layer = artifact ? (JSON.parse(artifact.body) as { layers?: { digest: string }[] }).layers?.[0] : undefined;
