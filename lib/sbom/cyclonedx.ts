@@ -55,11 +55,13 @@ function originOf(C: CDX, o: PackageOrigin): Pick<CDXTypes.Models.OptionalCompon
   return { properties: props(C, entries), externalReferences: new C.Models.ExternalReferenceRepository(refs), hashes };
 }
 
-function packageComponent(C: CDX, facts: SbomFacts, p: InstalledPackage): CDXTypes.Models.Component {
+type LicenceFactory = ReturnType<typeof licenceFactory>;
+
+function packageComponent(C: CDX, licenceOf: LicenceFactory, facts: SbomFacts, p: InstalledPackage): CDXTypes.Models.Component {
   const purl = packagePurl(facts.db.family, facts.db.distro, p);
   const origin = facts.contrail[p.name];
   const licenses = new C.Models.LicenseRepository();
-  if (p.licence) licenses.add(licenceFactory(C).makeFromString(p.licence));
+  if (p.licence) licenses.add(licenceOf.makeFromString(p.licence));
   return new C.Models.Component(C.Enums.ComponentType.Library, p.name, {
     bomRef: purl, purl, version: p.version, licenses,
     ...(origin ? originOf(C, origin) : { properties: props(C, [['arch', p.arch]]) }),
@@ -102,7 +104,8 @@ export function sbomDocument(facts: SbomFacts): string {
     serialNumber: `urn:uuid:${uuidFrom(hashJson({ id: img.id, facts }))}`,
     metadata: new C.Models.Metadata({ timestamp: new Date(img.finished), component: subject, tools: new C.Models.Tools({ components: new C.Models.ComponentRepository([tool]) }) }),
   });
-  for (const p of facts.db.packages) bom.components.add(packageComponent(C, facts, p));
+  const licenceOf = licenceFactory(C);
+  for (const p of facts.db.packages) bom.components.add(packageComponent(C, licenceOf, facts, p));
   if (facts.ansible) bom.components.add(ansibleComponent(C, facts.ansible));
   if (facts.base) bom.components.add(baseComponent(C, facts.base));
   const serializer = new C.Serialize.JsonSerializer(new C.Serialize.JSON.Normalize.Factory(C.Spec.Spec1dot6));
