@@ -26,39 +26,49 @@ async function withCreated<T>(docker: Docker, image: string, cmd: string[], fn: 
   }
 }
 
+/** Reads files of one created container; see readImageFiles. */
+export type FileReader = (paths: string[], accept?: (file: string) => boolean) => Promise<Map<string, string>>;
+
 /**
  * The regular files under each of `paths` that `accept` takes (absolute paths inside the image
  * -> text). A path the image does not have is left out.
  */
-export async function readImageFiles(docker: Docker, image: string, paths: string[], accept: (file: string) => boolean = () => true): Promise<Map<string, string>> {
+async function readFrom(container: Docker.Container, paths: string[], accept: (file: string) => boolean = () => true): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  await withCreated(docker, image, ['true'], async (container) => {
-    for (const source of paths) {
-      let stream: NodeJS.ReadableStream;
-      try {
-        stream = (await container.getArchive({ path: source })) as unknown as NodeJS.ReadableStream;
-      } catch (e) {
-        if (statusOf(e) === 404) continue;
-        throw e;
-      }
-      // the archive's paths start at the source's last component: /usr/share/doc -> doc/...
-      const parent = source.replace(/\/[^/]*\/?$/, '');
-      const parser = new tar.Parser({
-        onReadEntry: (entry) => {
-          const file = `${parent}/${entry.path.replace(/^\.\//, '').replace(/\/$/, '')}`;
-          if (entry.type !== 'File' || (entry.size ?? 0) > MAX_FILE || !accept(file)) {
-            entry.resume();
-            return;
-          }
-          const chunks: Buffer[] = [];
-          entry.on('data', (d: Buffer) => chunks.push(d));
-          entry.on('end', () => files.set(file, Buffer.concat(chunks).toString('utf8')));
-        },
-      });
-      await pipeline(stream, parser as unknown as NodeJS.WritableStream);
+  for (const source of paths) {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await container.getArchive({ path: source })) as unknown as NodeJS.ReadableStream;
+    } catch (e) {
+      if (statusOf(e) === 404) continue;
+      throw e;
     }
-  });
+    // the archive's paths start at the source's last component: /usr/share/doc -> doc/...
+    const parent = source.replace(/\/[^/]*\/?$/, '');
+    const parser = new tar.Parser({
+      onReadEntry: (entry) => {
+        const file = `${parent}/${entry.path.replace(/^\.\//, '').replace(/\/$/, '')}`;
+        if (entry.type !== 'File' || (entry.size ?? 0) > MAX_FILE || !accept(file)) {
+          entry.resume();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        entry.on('data', (d: Buffer) => chunks.push(d));
+        entry.on('end', () => files.set(file, Buffer.concat(chunks).toString('utf8')));
+      },
+    });
+    await pipeline(stream, parser as unknown as NodeJS.WritableStream);
+  }
   return files;
+}
+
+/** Reads files of `image` through one created (never started) container, as often as `fn` asks. */
+export async function withImageFiles<T>(docker: Docker, image: string, fn: (read: FileReader) => Promise<T>): Promise<T> {
+  return withCreated(docker, image, ['true'], (container) => fn((paths, accept) => readFrom(container, paths, accept)));
+}
+
+export async function readImageFiles(docker: Docker, image: string, paths: string[], accept: (file: string) => boolean = () => true): Promise<Map<string, string>> {
+  return withImageFiles(docker, image, (read) => read(paths, accept));
 }
 
 /** Runs `cmd` in a throw-away container of `image` (no network); its exit code and standard output. */

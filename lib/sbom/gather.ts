@@ -28,7 +28,7 @@ import { sbomDocument } from './cyclonedx';
 import { type BaseFacts, type BuildFacts, type PackageOrigin, redactFacts, type SbomFacts } from './facts';
 import { ansibleFacts, builtOrigins, inputOrigins } from './origins';
 import type { PackageDatabase } from './packageDb';
-import { readPackageDatabase } from './readImage';
+import { type LicenceCache, readPackageDatabase } from './readImage';
 import { statementText } from '../provenance/statement';
 
 export interface DocumentRequest {
@@ -62,6 +62,9 @@ interface Shared {
 export async function imageDocuments(docker: Docker, req: DocumentRequest): Promise<ImageDocuments[]> {
   const shared = await sharedFacts(docker, req);
   const local = req.images.filter((i) => i.local !== false);
+  // one image after another, parents first: each reads only the licences its parents lacked
+  const licences: LicenceCache = new Map();
+  for (const image of local) await packageDatabase(docker, req, image.id, licences);
   return mapLimit(local, req.jobs, async (image) => {
     const facts = redactFacts(await imageFacts(docker, req, shared, image));
     return { component: image.component, ref: image.ref, id: image.id, name: image.ref.replace(/:[^:/]*$/, ''), sbom: sbomDocument(facts), provenance: statementText(facts) };
@@ -71,7 +74,7 @@ export async function imageDocuments(docker: Docker, req: DocumentRequest): Prom
 async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, image: ShipImage): Promise<SbomFacts> {
   const record = await imageRecord(docker, image.id);
   if (!record) throw new Error(`image ${image.ref} (${image.id}) is not on the engine`);
-  const db = await packageDatabase(docker, req, image.id);
+  const db = await packageDatabase(docker, req, image.id, new Map());
   const installed = new Set(db.packages.map((p) => p.name));
   const contrail = Object.fromEntries(Object.entries(shared.contrail).filter(([name]) => installed.has(name)));
   const family = image.component !== 'repo';
@@ -89,7 +92,7 @@ async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, 
 const validTime = (v: string | undefined) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
 
 /** An image's package database, read once per image id: the same id is the same content. */
-async function packageDatabase(docker: Docker, req: DocumentRequest, id: string): Promise<PackageDatabase> {
+async function packageDatabase(docker: Docker, req: DocumentRequest, id: string, licences: LicenceCache): Promise<PackageDatabase> {
   const file = path.join(workPaths(req.config.workDir).root, 'supply-chain', `${id.replace(/^sha256:/, '')}.packages.json`);
   const kept = readTextOrNull(file);
   if (kept) {
@@ -100,7 +103,7 @@ async function packageDatabase(docker: Docker, req: DocumentRequest, id: string)
       /* read it again */
     }
   }
-  const db = await readPackageDatabase(docker, id, req.family);
+  const db = await readPackageDatabase(docker, id, req.family, licences);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, JSON.stringify(db));
   return db;

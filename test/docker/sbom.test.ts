@@ -37,7 +37,7 @@ let demo: DemoFamily;
 let images: ShipImage[];
 let docs: ImageDocuments[];
 
-interface Component { name: string; purl?: string; version?: string; properties?: { name: string; value: string }[] }
+interface Component { name: string; purl?: string; version?: string; licenses?: unknown[]; properties?: { name: string; value: string }[] }
 const components = (d: ImageDocuments) => (JSON.parse(d.sbom) as { components: Component[] }).components;
 const prop = (c: Component, name: string) => c.properties?.find((p) => p.name === `contrail-docker:${name}`)?.value;
 const demoCommit = (repo: string) => spawnSync('git', ['-C', path.join(ROOT, 'examples/demo/.build/git', repo), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
@@ -66,6 +66,8 @@ test('bash is in every SBOM with its purl and the version dpkg reports inside th
   for (const d of docs) {
     const bash = components(d).find((c) => c.name === 'bash');
     t.is(bash?.purl, `pkg:deb/debian/bash@${version}?arch=${arch}&distro=debian-12`, d.ref);
+    // bash's DEP-5 copyright file declares GPL-3+ for "Files: *"
+    t.deepEqual(bash?.licenses, [{ license: { name: 'GPL-3+' } }], d.ref);
   }
 });
 
