@@ -101,7 +101,8 @@ export function sbomDocument(facts: SbomFacts): string {
   });
   const tool = new C.Models.Component(C.Enums.ComponentType.Application, NS, { version: facts.build.project.version });
   const bom = new C.Models.Bom({
-    serialNumber: `urn:uuid:${uuidFrom(hashJson({ id: img.id, facts }))}`,
+    // what the document says, not how the run went (the project's commit and the engine are the provenance's)
+    serialNumber: `urn:uuid:${uuidFrom(hashJson({ id: img.id, facts: { ...facts, build: { version: facts.build.project.version } } }))}`,
     metadata: new C.Models.Metadata({ timestamp: new Date(img.finished), component: subject, tools: new C.Models.Tools({ components: new C.Models.ComponentRepository([tool]) }) }),
   });
   const licenceOf = licenceFactory(C);
