@@ -123,7 +123,7 @@ function shapingConfig(c: ResolvedConfig, component: string): Record<string, unk
 async function sharedFacts(docker: Docker, req: DocumentRequest): Promise<Shared> {
   const [contrail, base, engineVersion, commit] = await Promise.all([
     contrailOrigins(docker, req), baseFacts(docker, req.config), docker.version().then((v) => v.Version),
-    headOf(path.join(__dirname, '..', '..')).then((h) => h.commit, () => ''),
+    headOf(projectRoot()).then((h) => h.commit, () => ''),
   ]);
   const manifestText = req.ansible ? readTextOrNull(req.ansible.manifest) : null;
   const ansibleManifest = manifestText ? parseAnsibleManifest(manifestText) : undefined;
@@ -131,8 +131,15 @@ async function sharedFacts(docker: Docker, req: DocumentRequest): Promise<Shared
   return { contrail, ansible, base, build: { project: { version: projectVersion(), commit }, engineVersion, repoIndexHash: req.repo.indexHash } };
 }
 
+/** This project's folder: the first above this module with a package.json (from lib/sbom, or from the compiled dist/). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
 function projectVersion(): string {
-  const text = readTextOrNull(path.join(__dirname, '..', '..', 'package.json'));
+  const text = readTextOrNull(path.join(projectRoot(), 'package.json'));
   return text ? (JSON.parse(text) as { version: string }).version : '0.0.0';
 }
 
