@@ -138,13 +138,17 @@ export const checkSaveDir = defineStep<string>({
 
 const shipped = { images: buildImages, repo: contrailRepo, ansible: contrailAnsible };
 
-export const saveImages = defineStep<SaveResult, typeof shipped, { dir: typeof checkSaveDir }>({
+// save and push read each image's package database with the family's tools (SBOMs)
+const shippedFamily = { family: osFamily };
+
+export const saveImages = defineStep<SaveResult, typeof shipped, { dir: typeof checkSaveDir }, typeof shippedFamily>({
   name: 'saveImages',
   description: 'Build what is missing, then save the family into --save-dir',
   intent: 'save',
   flags: ['save-dir', 'per-image'],
   first: { dir: checkSaveDir },
   needs: shipped,
+  mayRun: shippedFamily,
   load: async () => (require('./save') as typeof import('./save')).saveImages,
 });
 
@@ -156,13 +160,14 @@ export const checkRegistry = defineStep<RegistryTarget>({
   load: async () => (require('./push') as typeof import('./push')).checkRegistry,
 });
 
-export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }>({
+export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }, typeof shippedFamily>({
   name: 'pushImages',
   description: 'Build what is missing, then push the family to --registry',
   intent: 'push',
   flags: ['registry', 'registry-user'],
   first: { target: checkRegistry },
   needs: shipped,
+  mayRun: shippedFamily,
   load: async () => (require('./push') as typeof import('./push')).pushImages,
 });
 

@@ -6,12 +6,7 @@
  * index under the tag `sha256-<subject hex>` that lists them, merged with what it lists already,
  * so pushing the same document again adds nothing.
  */
-import { buildError } from '../errors';
 import { sha256 } from '../hash';
-import { PROVENANCE_MEDIA_TYPE } from '../provenance/statement';
-import { SBOM_MEDIA_TYPE } from '../sbom/cyclonedx';
-import type { ImageDocuments } from '../sbom/gather';
-import type { RegistryTarget } from './connect';
 import type { Logger } from '../log';
 import type { Manifest, RegistryClient } from './registryApi';
 
@@ -123,28 +118,4 @@ export async function attachArtifacts(client: RegistryClient, name: string, subj
     log.debug(`${name}@${subj.digest}: ${index.manifests.length} referrers listed under the tag ${referrersTag(subj.digest)}`);
   }
   return { via: listed.via, added: missing.length };
-}
-
-/** The pushed images and their documents (by local ref): each image's SBOM and provenance attached to its manifest. */
-export async function attachDocuments(
-  target: RegistryTarget, pushed: { name: string; ref: string; digest: string }[], documents: ImageDocuments[], log: Logger,
-): Promise<AttachOutcome[]> {
-  const byRef = new Map(documents.map((d) => [d.ref, d]));
-  const outcomes: AttachOutcome[] = [];
-  for (const p of pushed) {
-    const docs = byRef.get(p.ref);
-    // an image taken from the cache registry and never pulled keeps the documents it was pushed with there
-    if (!docs) continue;
-    const subject = await target.client.manifest(p.name, p.digest);
-    if (!subject) throw buildError(`the registry has no manifest ${p.name}@${p.digest} to attach the SBOM to`, 'push again');
-    const title = (kind: string) => ({ 'org.opencontainers.image.title': `${docs.name}.${kind}` });
-    const o = await attachArtifacts(target.client, p.name, subject, [
-      { artifactType: SBOM_MEDIA_TYPE, text: docs.sbom, annotations: title('cdx.json') },
-      { artifactType: PROVENANCE_MEDIA_TYPE, text: docs.provenance, annotations: title('intoto.json') },
-    ], log);
-    outcomes.push(o);
-  }
-  const added = outcomes.reduce((s, o) => s + o.added, 0);
-  log.info(`SBOM and provenance: ${outcomes.length} images, ${added} documents attached${outcomes.length ? ` (${outcomes[0].via})` : ''}, ${outcomes.length * 2 - added} there already`);
-  return outcomes;
 }

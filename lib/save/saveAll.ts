@@ -15,7 +15,6 @@ import type { AnsibleResult } from '../steps';
 import { formatBytes, formatDuration } from '../text';
 import { copyInto, writeImageArchive } from './archive';
 import { type Compressor, gzipCompressor } from './compressor';
-import type { ImageDocuments } from '../sbom/gather';
 import {
   documentFiles, parseSaveManifest, planArchives, previousArchive, saveManifest, sha256Sums,
   type SavedArchive, type SavedDocuments, type SavedImage, type SaveManifest,
@@ -35,7 +34,7 @@ export interface SaveRequest {
   images: ShipImage[];
   ansible: AnsibleResult | null;
   /** each image's SBOM and provenance (lib/sbom/gather.ts), written beside the archive */
-  documents?: ImageDocuments[];
+  documents?: ImageDocumentsText[];
   log: Logger;
   signal?: AbortSignal;
 }
@@ -72,7 +71,16 @@ function writeSmall(dir: string, name: string, text: string, files: SaveResult['
   return sha256(text);
 }
 
-function writeDocuments(dir: string, docs: ImageDocuments[], files: SaveResult['files'], sums: Record<string, string>): SavedDocuments[] {
+/** An image's documents as text: `name` is the image's name without its tag. */
+export interface ImageDocumentsText {
+  ref: string;
+  id: string;
+  name: string;
+  sbom: string;
+  provenance: string;
+}
+
+function writeDocuments(dir: string, docs: ImageDocumentsText[], files: SaveResult['files'], sums: Record<string, string>): SavedDocuments[] {
   return docs.map((d) => {
     const names = documentFiles(d.name);
     const sbom = { file: names.sbom, sha256: writeSmall(dir, names.sbom, d.sbom, files) };

@@ -1,6 +1,6 @@
 /**
  * What an image's SBOM and provenance are made from, gathered once per image (lib/sbom/gather.ts)
- * and handed to the pure document builders (lib/sbom/cyclonedx.ts, lib/provenance/statement.ts).
+ * and handed to the pure document builders (lib/sbom/cyclonedx.ts, lib/sbom/provenance.ts).
  * Every URL in here is already redacted.
  */
 import type { ImageInputs } from '../images/inputs';

@@ -29,7 +29,7 @@ import { type BaseFacts, type BuildFacts, type PackageOrigin, redactFacts, type 
 import { ansibleFacts, builtOrigins, inputOrigins } from './origins';
 import type { PackageDatabase } from './packageDb';
 import { type LicenceCache, readPackageDatabase } from './readImage';
-import { statementText } from '../provenance/statement';
+import { statementText } from './provenance';
 
 export interface DocumentRequest {
   images: ShipImage[];

@@ -16,7 +16,7 @@ import { memoryLogger } from '../../lib/log';
 import { connectRegistry } from '../../lib/push/connect';
 import { PASSWORD_VARIABLE } from '../../lib/push/credentials';
 import { OCI_INDEX, referrersTag } from '../../lib/push/referrers';
-import { PROVENANCE_MEDIA_TYPE, statementProblems } from '../../lib/provenance/statement';
+import { PROVENANCE_MEDIA_TYPE, statementProblems } from '../../lib/sbom/provenance';
 import { parseSha256Sums, type SaveManifest } from '../../lib/save/manifest';
 import { saveAll } from '../../lib/save/saveAll';
 import { SBOM_MEDIA_TYPE, sbomProblems } from '../../lib/sbom/cyclonedx';
@@ -117,7 +117,7 @@ test.serial('push attaches both documents to every image through the referrers t
     const target = await connectRegistry({ registry: address, user: USER, env: { [PASSWORD_VARIABLE]: PASSWORD, DOCKER_CONFIG: tempDir() }, retries: 2, log: memoryLogger() });
     const push = async () => withTestLock(DEMO_LOCK, async () => {
       const run = runWith(config);
-      return { outcomes: await pushImages(run, { images: demo.build, repo: demo.repo, ansible: demo.ansible, target }), log: run.log.text() };
+      return { outcomes: await pushImages(run, { images: demo.build, repo: demo.repo, ansible: demo.ansible, target, family: async () => 'deb' as const }), log: run.log.text() };
     });
     const first = await push();
     t.regex(first.log, new RegExp(`SBOM and provenance: ${images.length} images, ${images.length * 2} documents attached \\(tag schema\\)`));

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { sbomDocument, sbomProblems, uuidFrom } from '../../lib/sbom/cyclonedx';
 import { redactFacts, type SbomFacts } from '../../lib/sbom/facts';
-import { provenanceStatement, type ResourceDescriptor, statementProblems, statementText } from '../../lib/provenance/statement';
+import { provenanceStatement, type ResourceDescriptor, statementProblems, statementText } from '../../lib/sbom/provenance';
 import { declaredLicence, parseDpkgStatus, distroOf, parseRpmQuery, paragraphs } from '../../lib/sbom/packageDb';
 import { packagePurl } from '../../lib/sbom/purl';
 import { builtOrigins, inputOrigins } from '../../lib/sbom/origins';

@@ -7,7 +7,7 @@
  * version, BuildKit or classic, this project's version and commit, start and end. Pure.
  */
 import { redactJson } from '../redact';
-import type { PackageOrigin, SbomFacts } from '../sbom/facts';
+import type { PackageOrigin, SbomFacts } from './facts';
 
 export const PROVENANCE_MEDIA_TYPE = 'application/vnd.in-toto+json';
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
