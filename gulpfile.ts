@@ -22,5 +22,6 @@ export const all = gulpTask(steps.all);
 export const save = gulpTask(steps.saveImages);
 export const push = gulpTask(steps.pushImages);
 export const clean = gulpTask(steps.clean);
+export const sbomDiff = gulpTask(steps.sbomDiff);
 
 export default all;

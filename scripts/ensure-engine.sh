@@ -37,6 +37,8 @@ if [ "${1:-}" = "--with-test-tools" ]; then
   # the TLS engine test makes its certificates; the engine tests stop a daemon's processes
   have openssl || need_pkgs+=(openssl)
   have pkill || need_pkgs+=(procps)
+  # the SBOM test reads the referrers tag-schema index the way other tools do
+  have skopeo || need_pkgs+=(skopeo)
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then

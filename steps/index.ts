@@ -11,6 +11,7 @@ import type { PrepOutcomes } from './plan';
 import type { RegistryTarget } from '../lib/push/connect';
 import type { PushOutcome } from '../lib/push/targets';
 import type { SaveResult } from '../lib/save/saveAll';
+import type { ImageDiff } from '../lib/sbom/diff';
 import { defineStep, type NoSteps } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
@@ -137,13 +138,17 @@ export const checkSaveDir = defineStep<string>({
 
 const shipped = { images: buildImages, repo: contrailRepo, ansible: contrailAnsible };
 
-export const saveImages = defineStep<SaveResult, typeof shipped, { dir: typeof checkSaveDir }>({
+// save and push read each image's package database with the family's tools (SBOMs)
+const shippedFamily = { family: osFamily };
+
+export const saveImages = defineStep<SaveResult, typeof shipped, { dir: typeof checkSaveDir }, typeof shippedFamily>({
   name: 'saveImages',
   description: 'Build what is missing, then save the family into --save-dir',
   intent: 'save',
   flags: ['save-dir', 'per-image'],
   first: { dir: checkSaveDir },
   needs: shipped,
+  mayRun: shippedFamily,
   load: async () => (require('./save') as typeof import('./save')).saveImages,
 });
 
@@ -155,14 +160,22 @@ export const checkRegistry = defineStep<RegistryTarget>({
   load: async () => (require('./push') as typeof import('./push')).checkRegistry,
 });
 
-export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }>({
+export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }, typeof shippedFamily>({
   name: 'pushImages',
   description: 'Build what is missing, then push the family to --registry',
   intent: 'push',
   flags: ['registry', 'registry-user'],
   first: { target: checkRegistry },
   needs: shipped,
+  mayRun: shippedFamily,
   load: async () => (require('./push') as typeof import('./push')).pushImages,
+});
+
+export const sbomDiff = defineStep<ImageDiff[]>({
+  name: 'sbomDiff',
+  description: 'Compare the SBOMs of two family versions (two save folders, or two versions in --registry): packages added, removed, changed per image',
+  flags: ['from', 'to', 'json', 'registry', 'registry-user'],
+  load: async () => (require('./sbomDiff') as typeof import('./sbomDiff')).sbomDiff,
 });
 
 export const clean = defineStep<CleanResult>({

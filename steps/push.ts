@@ -1,7 +1,10 @@
 import { loopbackOnTwoMachines } from '../lib/docker/engine';
 import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from '../lib/push/connect';
 import { pushAll } from '../lib/push/pushAll';
-import type { PushOutcome } from '../lib/push/targets';
+import { attachDocuments } from '../lib/sbom/attach';
+import { type PushOutcome, pushTargets } from '../lib/push/targets';
+import { imageDocuments } from '../lib/sbom/gather';
+import type { OsFamily } from '../lib/packages/osFamily';
 import type { Run } from '../lib/run';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
 import { familyFromRegistry } from '../lib/cache/familyImages';
@@ -27,13 +30,19 @@ export async function checkRegistry(run: Run): Promise<RegistryTarget> {
 }
 
 /** The family and the repo image to the registry, `jobs` at once, each digest read back. */
-export async function pushImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; target: RegistryTarget }): Promise<PushOutcome[]> {
+export async function pushImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; target: RegistryTarget; family: () => Promise<OsFamily> }): Promise<PushOutcome[]> {
   const docker = await run.engine();
   // the artifact too, findable by its commit (lib/cache/ansibleArtifact.ts)
   await publishAnsibleArtifact(needs.target, needs.ansible, run.log);
   const fromRegistry = familyFromRegistry(run, await runCache(run));
-  return pushAll(docker, {
-    target: needs.target, images: await shippableImages(docker, needs.images, needs.repo, 'push'), version: run.config.version,
+  const images = await shippableImages(docker, needs.images, needs.repo, 'push');
+  const outcomes = await pushAll(docker, {
+    target: needs.target, images, version: run.config.version,
     jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal, ensureLocal: (i) => fromRegistry.ensureLocal(i),
   });
+  // each image's SBOM and provenance, attached to the manifest just pushed
+  const documents = await imageDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs });
+  const targets = pushTargets(images, needs.target.address, run.config.version);
+  await attachDocuments(needs.target, targets.map((t, k) => ({ name: t.name, ref: t.image.ref, digest: outcomes[k].digest! })), documents, run.log);
+  return outcomes;
 }

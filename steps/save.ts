@@ -1,4 +1,6 @@
 import type { Run } from '../lib/run';
+import { imageDocuments } from '../lib/sbom/gather';
+import type { OsFamily } from '../lib/packages/osFamily';
 import { saveAll, type SaveResult } from '../lib/save/saveAll';
 import { prepareSaveFolder } from '../lib/save/saveFolder';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
@@ -10,11 +12,14 @@ export async function checkSaveDir(run: Run): Promise<string> {
 }
 
 /** The family, the repo image and the ansible artifact into the save folder. */
-export async function saveImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; dir: string }): Promise<SaveResult> {
+export async function saveImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; dir: string; family: () => Promise<OsFamily> }): Promise<SaveResult> {
   const docker = await run.engine();
   const c = run.config;
+  const images = await shippableImages(docker, needs.images, needs.repo, 'save');
+  const family = await needs.family();
+  const documents = await imageDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family, config: c, jobs: c.jobs });
   return saveAll(docker, {
     dir: needs.dir, os: c.os, version: c.version, perImage: c.save.perImage, gzipLevel: c.save.gzipLevel,
-    images: await shippableImages(docker, needs.images, needs.repo, 'save'), ansible: needs.ansible, log: run.log, signal: run.signal,
+    images, ansible: needs.ansible, documents, log: run.log, signal: run.signal,
   });
 }

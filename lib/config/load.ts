@@ -25,7 +25,7 @@ export interface ConfigInputs {
 
 export interface ResolvedConfig extends Config {
   /** task flags that are not part of a build's description */
-  flags: { all: boolean; wait: boolean; json?: boolean };
+  flags: { all: boolean; wait: boolean; json?: boolean; from?: string | null; to?: string | null };
 }
 
 type Json = Record<string, any>;
@@ -181,7 +181,7 @@ function mergeLayers(inputs: ConfigInputs): MergedConfig {
   const origins: Origins = new Map();
   const merged: Json = builtinDefaults();
   if (configFile) mergeLayer(merged, readConfigFile(configFile), path.relative(cwd, configFile) || configFile, origins);
-  const taskFlags = { all: false, wait: false };
+  const taskFlags: ResolvedConfig['flags'] = { all: false, wait: false };
   for (const s of [...envSettings, ...flags.settings]) {
     if (s.path[0] === 'flags') (taskFlags as Json)[s.path[1]] = s.value;
     else applySetting(merged, s, origins);

@@ -70,8 +70,10 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   'no-cache': { path: ['noCache'], type: 'bool', help: 'rebuild every image without the layer cache' },
   builder: { path: ['builder'], type: 'string', help: 'auto, buildkit or classic: the engine builder for the images (default auto: BuildKit when the engine has it)' },
   all: { path: ['flags', 'all'], type: 'bool', help: 'clean: also remove the base OS image it bootstrapped' },
-  json: { path: ['flags', 'json'], type: 'bool', help: 'plan: print the plan as JSON (one document on stdout)' },
+  json: { path: ['flags', 'json'], type: 'bool', help: 'plan, sbomDiff: print the plan or the differences as JSON (one document on stdout)' },
   wait: { path: ['flags', 'wait'], type: 'bool', help: 'wait for another run on the same work folder to finish' },
+  from: { path: ['flags', 'from'], type: 'string', help: 'sbomDiff: the older family: a save folder, or a version in --registry' },
+  to: { path: ['flags', 'to'], type: 'string', help: 'sbomDiff: the newer family: a save folder, or a version in --registry' },
 };
 
 /** gulp-cli's own flags: passed over, with the ones that take a value. */

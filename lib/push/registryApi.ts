@@ -260,7 +260,7 @@ export class RegistryClient {
   }
   /** `<name>:<reference>`'s manifest (reference: a tag or a digest), or null when there is none. */
   async manifest(name: string, reference: string): Promise<Manifest | null> {
-    const r = await this.call('GET', `/v2/${name}/manifests/${encodeURIComponent(reference)}`, { Accept: MANIFEST_ACCEPT }, `repository:${name}:pull`);
+    const r = await this.call('GET', `/v2/${name}/manifests/${referencePath(reference)}`, { Accept: MANIFEST_ACCEPT }, `repository:${name}:pull`);
     if (r.status === 404) return null;
     if (r.status !== 200) throw new RegistryHttpError(r.status, `manifest ${name}:${reference} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
     const digest = r.headers['docker-content-digest'];
@@ -273,13 +273,31 @@ export class RegistryClient {
 
   /** Stores `m` under `tag`: a tag moved by digest, nothing uploaded but the manifest. */
   async putManifest(name: string, tag: string, m: Manifest): Promise<string> {
-    const r = await this.call('PUT', `/v2/${name}/manifests/${encodeURIComponent(tag)}`, { 'Content-Type': m.mediaType, 'Content-Length': String(Buffer.byteLength(m.body)) }, `repository:${name}:pull,push`, m.body);
+    const r = await this.call('PUT', `/v2/${name}/manifests/${referencePath(tag)}`, { 'Content-Type': m.mediaType, 'Content-Length': String(Buffer.byteLength(m.body)) }, `repository:${name}:pull,push`, m.body);
     if (r.status !== 201 && r.status !== 200) throw new RegistryHttpError(r.status, `tagging ${name}:${tag} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
     const digest = r.headers['docker-content-digest'];
     if (typeof digest === 'string' && digest !== m.digest) {
       throw new RegistryHttpError(502, `registry ${this.host} stored ${name}:${tag} as ${digest}, not ${m.digest}`);
     }
     return m.digest;
+  }
+
+  /**
+   * The descriptors the referrers API lists for `digest` (OCI distribution 1.1), or null when
+   * the registry has no such API (it answers 404): then the referrers tag schema applies.
+   */
+  async referrers(name: string, digest: string): Promise<{ digest: string; artifactType?: string }[] | null> {
+    const r = await this.call('GET', `/v2/${name}/referrers/${digest}`, { Accept: 'application/vnd.oci.image.index.v1+json' }, `repository:${name}:pull`);
+    if (r.status === 404 || r.status === 405) return null;
+    if (r.status !== 200) throw new RegistryHttpError(r.status, `referrers of ${name}@${digest} on ${this.host}: HTTP ${r.status}${statusWords(r)}`);
+    try {
+      const index = JSON.parse(r.body) as { manifests?: { digest: string; artifactType?: string }[] };
+      if (Array.isArray(index.manifests)) return index.manifests;
+    } catch {
+      /* below */
+    }
+    // a 200 that is not an index: a catch-all answer, not the API
+    return null;
   }
 
   /** A blob's bytes (an artifact: whole, in memory). */
@@ -317,6 +335,9 @@ export class RegistryClient {
     return r.body;
   }
 }
+
+/** A tag goes into the path encoded; a digest (`sha256:...`) as it is, the form registries route. */
+const referencePath = (reference: string) => (/^sha256:[0-9a-f]{64}$/.test(reference) ? reference : encodeURIComponent(reference));
 
 export interface Manifest {
   digest: string;

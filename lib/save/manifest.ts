@@ -38,13 +38,26 @@ export interface SavedImage {
   archive: string;
 }
 
+/** An image's SBOM and provenance beside the archive (paths relative to the save folder). */
+export interface SavedDocuments {
+  ref: string;
+  id: string;
+  sbom: { file: string; sha256: string };
+  provenance: { file: string; sha256: string };
+}
+
 export interface SaveManifest {
   version: string;
   os: string;
   archives: SavedArchive[];
   images: SavedImage[];
   ansible: { file: string; sha256: string; commit: string } | null;
+  /** absent in folders saved before SBOMs were written */
+  documents?: SavedDocuments[];
 }
+
+/** Where an image's documents go in the save folder: sbom/<name>.cdx.json, provenance/<name>.intoto.json. */
+export const documentFiles = (name: string) => ({ sbom: `sbom/${name}.cdx.json`, provenance: `provenance/${name}.intoto.json` });
 
 export function saveManifest(m: SaveManifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;

@@ -16,8 +16,8 @@ import { formatBytes, formatDuration } from '../text';
 import { copyInto, writeImageArchive } from './archive';
 import { type Compressor, gzipCompressor } from './compressor';
 import {
-  parseSaveManifest, planArchives, previousArchive, saveManifest, sha256Sums,
-  type SavedArchive, type SavedImage, type SaveManifest,
+  documentFiles, parseSaveManifest, planArchives, previousArchive, saveManifest, sha256Sums,
+  type SavedArchive, type SavedDocuments, type SavedImage, type SaveManifest,
 } from './manifest';
 import { prepareSaveFolder, saveFolderError } from './saveFolder';
 import { familiarName, tarTags } from './tarCheck';
@@ -33,6 +33,8 @@ export interface SaveRequest {
   compressor?: Compressor;
   images: ShipImage[];
   ansible: AnsibleResult | null;
+  /** each image's SBOM and provenance (lib/sbom/gather.ts), written beside the archive */
+  documents?: ImageDocumentsText[];
   log: Logger;
   signal?: AbortSignal;
 }
@@ -67,6 +69,26 @@ function writeSmall(dir: string, name: string, text: string, files: SaveResult['
     files[name] = 'written';
   }
   return sha256(text);
+}
+
+/** An image's documents as text: `name` is the image's name without its tag. */
+export interface ImageDocumentsText {
+  ref: string;
+  id: string;
+  name: string;
+  sbom: string;
+  provenance: string;
+}
+
+function writeDocuments(dir: string, docs: ImageDocumentsText[], files: SaveResult['files'], sums: Record<string, string>): SavedDocuments[] {
+  return docs.map((d) => {
+    const names = documentFiles(d.name);
+    const sbom = { file: names.sbom, sha256: writeSmall(dir, names.sbom, d.sbom, files) };
+    const provenance = { file: names.provenance, sha256: writeSmall(dir, names.provenance, d.provenance, files) };
+    sums[sbom.file] = sbom.sha256;
+    sums[provenance.file] = provenance.sha256;
+    return { ref: d.ref, id: d.id, sbom, provenance };
+  });
 }
 
 export async function saveAll(docker: Docker, req: SaveRequest): Promise<SaveResult> {
@@ -122,7 +144,8 @@ export async function saveAll(docker: Docker, req: SaveRequest): Promise<SaveRes
     ansible = { file: name, sha256: req.ansible.sha256, commit: req.ansible.commit };
   }
 
-  const manifest: SaveManifest = { version: req.version, os: req.os, archives, images, ansible };
+  const documents = writeDocuments(dir, req.documents ?? [], files, sums);
+  const manifest: SaveManifest = { version: req.version, os: req.os, archives, images, ansible, ...(req.documents ? { documents } : {}) };
   sums['manifest.json'] = writeSmall(dir, 'manifest.json', saveManifest(manifest), files);
   writeSmall(dir, 'SHA256SUMS', sha256Sums(sums), files);
   const written = Object.values(files).filter((s) => s === 'written').length;

@@ -98,7 +98,7 @@ test.serial('SIGTERM while saving: exit 130, no partial archive in the save fold
 
   const again = await startGulp(f.args('save', '--save-dir', saveDir)).done;
   t.is(again.code, 0, again.stdout + again.stderr);
-  t.deepEqual(fs.readdirSync(saveDir).sort(), ['SHA256SUMS', `contrail-ansible-${f.version}.tar.gz`, `contrail-images-debian12-${f.version}.tar.gz`, 'manifest.json']);
+  t.deepEqual(fs.readdirSync(saveDir).sort(), ['SHA256SUMS', `contrail-ansible-${f.version}.tar.gz`, `contrail-images-debian12-${f.version}.tar.gz`, 'manifest.json', 'provenance', 'sbom']);
   t.is(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: saveDir }).status, 0);
 
   // a save folder that fills up (a 4 MiB tmpfs): one clear error, exit 1, no partial archive
