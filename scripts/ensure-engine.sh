@@ -37,6 +37,8 @@ if [ "${1:-}" = "--with-test-tools" ]; then
   # the TLS engine test makes its certificates; the engine tests stop a daemon's processes
   have openssl || need_pkgs+=(openssl)
   have pkill || need_pkgs+=(procps)
+  # the report test opens report.html in a real browser, headless (puppeteer-core drives it)
+  [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
