@@ -110,15 +110,22 @@ export function timelineSvg(t: Timeline): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 4}" viewBox="0 0 ${W} ${y + 4}" role="img" aria-label="timeline of the run">${ticks.join('')}${out.join('')}</svg>`;
 }
 
-/** A bar's name inside it when it fits, else after it up to the next bar in its lane (cut short). */
+/**
+ * A bar's name inside it when it fits, else after it up to the next bar in its lane, else before
+ * it back to the previous one (cut short when the room is short).
+ */
 function barLabel(t: Timeline, b: Bar, x0: number, w: number, top: number, x: (ms: number) => number): string {
   const chars = (px: number) => Math.floor(px / 6.3);
+  const fit = (room: number) => (b.name.length <= room ? b.name : `${b.name.slice(0, room - 1)}…`);
   if (chars(w - 6) >= b.name.length) return `<text x="${x0 + 3}" y="${top + 12}" style="fill:#fff">${esc(b.name)}</text>`;
-  const next = t.bars.filter((o) => o.lane === b.lane && o !== b && o.start >= b.end).reduce((m, o) => Math.min(m, x(o.start)), LABEL + CHART);
-  const room = chars(next - (x0 + w) - 6);
-  if (room < 3) return '';
-  const text = b.name.length <= room ? b.name : `${b.name.slice(0, room - 1)}…`;
-  return `<text x="${x0 + w + 3}" y="${top + 12}">${esc(text)}</text>`;
+  const others = t.bars.filter((o) => o.lane === b.lane && o !== b);
+  const next = others.filter((o) => o.start >= b.end).reduce((m, o) => Math.min(m, x(o.start)), LABEL + CHART);
+  const after = chars(next - (x0 + w) - 6);
+  const previous = others.filter((o) => o.end <= b.start).reduce((m, o) => Math.max(m, x(o.end)), LABEL);
+  const before = chars(x0 - previous - 6);
+  if (Math.max(after, before) < 3) return '';
+  if (after >= Math.min(before, b.name.length)) return `<text x="${x0 + w + 3}" y="${top + 12}">${esc(fit(after))}</text>`;
+  return `<text x="${x0 - 3}" y="${top + 12}" text-anchor="end">${esc(fit(before))}</text>`;
 }
 
 const STATUS_ORDER: Record<string, number> = { failed: 0, blocked: 1, built: 2, skipped: 3 };

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeError } from '../errors';
+import { EXIT } from '../exit';
 import { tempNameFor } from '../fs/atomic';
 import { readTextOrNull } from '../fs/read';
 import { redactJson, redactText } from '../redact';
@@ -37,10 +38,13 @@ export interface RunEnd {
   error: unknown;
 }
 
-/** Both files' paths, or null when the run recorded nothing (it stopped before any step began). */
+/**
+ * Both files' paths, or null when there is nothing to report: the run stopped before any step
+ * began, or on bad input (exit 2), which leaves nothing behind but its message.
+ */
 export function writeRunReport(run: Run, end: RunEnd): { html: string; trace: string } | null {
   const { record, config } = run;
-  if (record.spans.length === 0) return null;
+  if (record.spans.length === 0 || end.exitCode === EXIT.badInput) return null;
   const summary = record.summary;
   const logTails = Object.fromEntries((summary?.images ?? []).filter((i) => i.status === 'failed').map((i) => [i.component, logTail(i.log)]));
   const { html, trace } = renderReport({

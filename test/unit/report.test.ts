@@ -139,14 +139,15 @@ test('the record: a span per timed call, failed when it throws; job slots are th
   t.is(slots.take(), 0);
 });
 
-test('written at the end of a run: both files, the config redacted and its secrets hidden; nothing when nothing ran', (t) => {
+test('written at the end of a run: both files, the config redacted and its secrets hidden; nothing when nothing ran or the input was bad', (t) => {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 't-report-'));
   t.teardown(() => fs.rmSync(workDir, { recursive: true, force: true }));
   const config = { version: '1', os: 'debian12', workDir, jobs: 1, packages: { url: 'https://user:tok3n@mirror.invalid/apt?sig=s3cr3t' }, push: { password: 'hunter2' } } as unknown as ResolvedConfig;
   const run = createRun({ config, log: memoryLogger(false), docker: {} as never });
   t.is(writeRunReport(run, { tasks: ['plan'], exitCode: 0, error: undefined }), null);
-  t.false(fs.existsSync(path.join(workDir, 'report.html')));
   run.record.add({ kind: 'step', name: 'plan', start: run.record.started, end: run.record.started + 5, status: 'ok' });
+  t.is(writeRunReport(run, { tasks: ['plan'], exitCode: 2, error: new Error('bad') }), null, 'bad input leaves nothing but its message');
+  t.false(fs.existsSync(path.join(workDir, 'report.html')));
   const files = writeRunReport(run, { tasks: ['plan'], exitCode: 0, error: undefined })!;
   t.deepEqual(files, { html: path.join(workDir, 'report.html'), trace: path.join(workDir, 'trace.json') });
   const html = fs.readFileSync(files.html, 'utf8');
