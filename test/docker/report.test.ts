@@ -12,7 +12,7 @@ import puppeteer from 'puppeteer-core';
 import type { Summary } from '../../lib/images/summary';
 import type { Trace } from '../../lib/report/trace';
 import { DEMO_ARGS, DEMO_LOCK, DEMO_WORK_DIR, demoFamily } from '../helpers/family';
-import { runGulp } from '../helpers/gulp';
+import { runGulp, startGulp } from '../helpers/gulp';
 import { withTestLock } from '../helpers/lock';
 import { tempDir } from '../helpers/temp';
 
@@ -21,13 +21,10 @@ const PREP_STEPS = ['packageSources', 'baseImage', 'contrailRepo', 'contrailAnsi
 
 const cli = (task: string, ...more: string[]) => [task, '--config', 'examples/demo/config.json', ...DEMO_ARGS, '--wait', ...more];
 
-test.before(async () => {
-  await demoFamily();
-});
-
 test.serial('the demo run: report.html in a real browser shows one bar per image and the critical path, without a console error; trace.json has an event per image and prep step inside the run', async (t) => {
   const html = path.join(DEMO_WORK_DIR, 'report.html');
   const traceFile = path.join(DEMO_WORK_DIR, 'trace.json');
+  await demoFamily();
   const { run, summary } = await withTestLock(DEMO_LOCK, async () => {
     fs.rmSync(html, { force: true });
     fs.rmSync(traceFile, { force: true });
@@ -98,4 +95,20 @@ test.serial('a run that fails (the registry does not answer) writes both files t
   const trace = JSON.parse(fs.readFileSync(path.join(workDir, 'trace.json'), 'utf8')) as Trace;
   t.deepEqual(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => [e.name, e.args.status]), [['checkRegistry', 'failed']]);
   t.regex(r.stdout.trim().split('\n').slice(-2).join('\n'), /report: .*report\.html\n.*trace: .*trace\.json$/);
+});
+
+test.serial('an interrupted run (Ctrl-C while the registry is retried) writes both files, saying so', async (t) => {
+  const workDir = tempDir();
+  const p = startGulp(['push', '--config', 'examples/demo/config.json', '--contrail-version', 't-report-int', '--work-dir', workDir,
+    '--registry', '127.0.0.1:19601']);
+  await p.waitForOutput(/retry 1 of 4/);
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  t.is(r.code, 130, r.stdout + r.stderr);
+  const html = fs.readFileSync(path.join(workDir, 'report.html'), 'utf8');
+  t.regex(html, /interrupted \(exit 130\)/);
+  t.regex(html, /interrupted by SIGINT/);
+  const trace = JSON.parse(fs.readFileSync(path.join(workDir, 'trace.json'), 'utf8')) as Trace;
+  t.deepEqual(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => [e.name, e.args.status]), [['checkRegistry', 'failed']]);
+  t.is(trace.otherData.outcome, 'interrupted (exit 130)');
 });
