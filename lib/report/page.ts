@@ -70,6 +70,7 @@ const barClass = (b: Bar) =>
 
 function barTitle(b: Bar): string {
   const lines = [`${b.args.image ?? b.name}: ${b.status}${b.critical ? ' (critical path)' : ''}`, `${formatDuration(b.end - b.start)} from ${formatDuration(b.start)}`];
+  if (b.queued !== undefined && b.ready !== undefined && b.ready > b.queued) lines.push(`waited ${formatDuration(b.ready - b.queued)} for its parents`);
   if (b.ready !== undefined && b.start > b.ready) lines.push(`waited ${formatDuration(b.start - b.ready)} for a job slot`);
   if (b.args.why) lines.push(`why: ${b.args.why}`);
   if (b.args.hash) lines.push(`input hash ${b.args.hash.slice(0, 12)}`);

@@ -24,6 +24,8 @@ export interface Bar {
   status: string;
   /** on the critical path: the chain of work the run's end waited for */
   critical: boolean;
+  /** an image: ms from the start of the run when the images began (it waited for its parents from then) */
+  queued?: number;
   /** an image: ms from the start of the run when its parents were done (it waited for a slot from then) */
   ready?: number;
   args: Record<string, string>;
@@ -80,14 +82,16 @@ export function buildTimeline(spans: Span[], summary: Summary | null, started: n
   for (const s of ordered) {
     let lane: number;
     let ready: number | undefined;
+    let queued: number | undefined;
     if (s.kind === 'step') lane = laneFor('steps', `steps ${stepLanes[steps.indexOf(s)] + 1}`);
     else if (s.kind === 'source') lane = laneFor('package sources', 'package sources');
     else if (s.slot === undefined) lane = laneFor('not run', 'blocked');
     else {
       lane = laneFor(s.engine ? `images on ${s.engine}` : 'images', `slot ${s.slot + 1}`);
+      queued = rel(imagesFrom);
       ready = rel(Math.max(imagesFrom, ...parents(s.name).map((p) => endOf.get(p) ?? 0)));
     }
-    bars.push({ kind: s.kind, name: s.name, lane, start: rel(s.start), end: rel(s.end), status: s.status, critical: critical.has(s), ready, args: s.args ?? {} });
+    bars.push({ kind: s.kind, name: s.name, lane, start: rel(s.start), end: rel(s.end), status: s.status, critical: critical.has(s), queued, ready, args: s.args ?? {} });
   }
   // steps first, then the sources, the images' lanes in slot order, what never ran last
   const rank = (l: Lane) => (l.group === 'steps' ? 0 : l.group === 'package sources' ? 1 : l.group === 'not run' ? 3 : 2);

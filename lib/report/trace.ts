@@ -37,7 +37,7 @@ export function runTrace(t: Timeline, about: { title: string; started: string; o
     name: b.name, cat: b.kind, ph: 'X', pid: PID, tid: b.lane, ts: us(b.start), dur: us(b.end - b.start),
     args: {
       ...b.args, status: b.status, critical: b.critical,
-      ...(b.ready === undefined ? {} : { waitedMs: Math.max(0, b.start - b.ready) }),
+      ...(b.ready === undefined ? {} : { waitedMs: Math.max(0, b.start - b.ready), parentsMs: Math.max(0, b.ready - (b.queued ?? b.ready)) }),
     },
   }));
   return {

@@ -37,6 +37,7 @@ test('the page: one bar per image, each status drawn as such, the critical path 
   t.is(cls.controller, 'bar image registry');
   t.is(cls.agent, 'bar image skipped');
   t.is(cls.analyticsdb, 'bar image blocked');
+  t.regex(html, /contrail-agent-debian12:4.0.0.0-9: skipped\n1.0 s from 1m01s\nwaited 40.0 s for its parents\nwaited 1.0 s for a job slot\n/);
   // the steps the build waited for longest are on the path, the quick ones are not
   const steps = Object.fromEntries(barsOf(html, 'step').map((b) => [b.name, b.cls]));
   t.is(steps.buildImages, 'bar step failed critical');
@@ -97,6 +98,7 @@ test('the trace: one complete event per step, package source and image, on its l
   t.like(base.args, { image: 'contrail-base-debian12:4.0.0.0-9', hash: 'h-base', status: 'built', critical: true });
   t.regex(String(base.args.why), /package contrail-lib changed/);
   t.is(base.ts, 20_000_000);
+  t.like(images.find((e) => e.name === 'agent')!.args, { waitedMs: 1000, parentsMs: 40_000 });
   t.is(base.dur, 40_000_000);
   const runUs = parsed.otherData.durationMs * 1000;
   for (const e of complete) t.true(e.ts! >= 0 && e.ts! + e.dur! <= runUs, `${e.name} inside the run`);
