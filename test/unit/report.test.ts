@@ -11,6 +11,7 @@ import { buildTimeline, rebuildingPackages } from '../../lib/report/timeline';
 import type { TraceEvent } from '../../lib/report/trace';
 import { writeRunReport } from '../../lib/report/write';
 import { createRun } from '../../lib/run';
+import { defineStep, runStep } from '../../lib/step';
 
 /** A failed build as recorded: base built, controller from the registry, agent up to date, analytics failed, analyticsdb blocked by it. */
 const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'report', 'failed-run.json'), 'utf8')) as {
@@ -158,4 +159,19 @@ test('written at the end of a run: both files, the config redacted and its secre
   t.regex(html, /https:\/\/\*\*\*@mirror.invalid\/apt\?\*\*\*/);
   t.is((JSON.parse(trace) as { traceEvents: TraceEvent[] }).traceEvents.filter((e) => e.ph === 'X').length, 1);
   t.deepEqual(fs.readdirSync(workDir).sort(), ['report.html', 'trace.json']);
+});
+
+test('the step runner records the own work of each step once, with the steps it waited for; a group records nothing', async (t) => {
+  const run = createRun({ config: { jobs: 1 } as ResolvedConfig, log: memoryLogger(false), docker: {} as never });
+  const check = defineStep({ name: 'check', description: '', load: async () => async () => 1 });
+  const a = defineStep({ name: 'a', description: '', load: async () => async () => 2 });
+  const broken = defineStep({ name: 'broken', description: '', load: async () => async () => Promise.reject(new Error('no')) });
+  const top = defineStep({ name: 'top', description: '', first: { check }, needs: { a }, load: async () => async () => 3 });
+  const group = defineStep({ name: 'group', description: '', needs: { top } });
+  await runStep(run, group);
+  await runStep(run, a);
+  await t.throwsAsync(runStep(run, broken));
+  t.deepEqual(run.record.spans.map((s) => [s.name, s.status, s.needs]), [['check', 'ok', []], ['a', 'ok', []], ['top', 'ok', ['check', 'a']], ['broken', 'failed', []]]);
+  const [, first, last] = run.record.spans;
+  t.true(first.end <= last.start, 'a step starts after what it waited for');
 });
