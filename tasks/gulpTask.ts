@@ -43,9 +43,10 @@ export function currentRun(intent: Run['intent'] = 'build'): Run {
 const asked = new Set<Step>();
 
 /**
- * At the end of every run that did work (all but clean), however it ended (done, failed, interrupted: gulp-cli
- * and the interrupt handler exit the process), report.html and trace.json, named on the last
- * lines. Loaded only then, so listing tasks and starting a run load none of it.
+ * At the end of every run that did work (all but clean), however it ended (done, failed,
+ * interrupted: gulp-cli and the interrupt handler exit the process), report.html and trace.json,
+ * named on the last lines. Loaded only then, so listing tasks and starting a run load none of it.
+ * A run that never got the work folder's lock ran no step, recorded nothing, and writes nothing.
  */
 function reportAtExit(run: Run, code: number): void {
   if ([...asked].every((s) => s === clean)) return;
