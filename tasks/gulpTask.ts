@@ -54,7 +54,8 @@ function reportAtExit(run: Run, code: number): void {
     const { writeRunReport }: typeof import('../lib/report/write') = require('../lib/report/write');
     const failure = runFailure();
     const exitCode = failure === undefined ? (process.exitCode === undefined ? code : Number(process.exitCode)) : exitCodeFor(failure);
-    const files = writeRunReport(run, { tasks: [...asked].map((s) => s.name), exitCode, error: failure });
+    // the step asked for last is the command's own (save, after the checks and builds it needs)
+    const files = writeRunReport(run, { tasks: [...asked].slice(-1).map((s) => s.name), exitCode, error: failure });
     if (files) {
       run.log.info(`report: ${files.html}`);
       run.log.info(`trace: ${files.trace}`);

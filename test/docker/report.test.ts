@@ -36,6 +36,7 @@ test.serial('the demo run: report.html in a real browser shows one bar per image
   const last = run.stdout.trim().split('\n').slice(-2).join('\n');
   t.regex(last, new RegExp(`report: ${html.replace(/[.]/g, '\\.')}\\n.*trace: ${traceFile.replace(/[.]/g, '\\.')}$`));
 
+  t.regex(fs.readFileSync(html, 'utf8'), /<h1>contrail-docker buildImages: /);
   const images = summary.images.map((i) => i.component).sort();
   t.true(images.length >= 10, `the demo family: ${images.join(', ')}`);
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
