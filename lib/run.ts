@@ -12,7 +12,7 @@ import { checkEngine, clientFor, type EngineTarget } from './docker/engine';
 import { engineFacts, engineVerdict } from './docker/engineCheck';
 import { runEngines, type NamedEngine } from './docker/engines';
 import type { Logger } from './log';
-import { createRecord, type RunRecord } from './report/record';
+import { createRecord, type RunRecord } from './runRecord';
 
 /** What the run is for, declared where it is made: a run that only pushes leaves what the registry has there. */
 export type RunIntent = 'build' | 'save' | 'push';

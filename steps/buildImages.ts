@@ -25,7 +25,7 @@ import { buildJobs } from '../lib/images/jobs';
 import { oneEngine } from '../lib/images/placement';
 import { estimator, runSchedule } from '../lib/images/schedule';
 import { type StatusLine, statusLine } from '../lib/images/status';
-import { jobSlots } from '../lib/report/record';
+import { jobSlots } from '../lib/runRecord';
 import { familySummary, previousBuildTimes, type SummaryImage, summaryTable } from '../lib/images/summary';
 import { imageRepository } from '../lib/naming';
 import type { Run } from '../lib/run';
@@ -119,7 +119,6 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
   const images = family.graph.order.map((n) => fr.rows.get(n)!);
   const summary = familySummary({ version: c.version, os: c.os, started, finished: new Date(), jobs: fr.jobs, noCache: c.noCache, select: c.select }, family.graph, images);
   writeFileAtomic(paths.summary, `${JSON.stringify(redactJson(summary), null, 2)}\n`);
-  run.record.summary = summary;
   for (const line of summaryTable(summary)) run.log.info(line);
   run.log.info(`summary: ${paths.summary}`);
   throwIfInterrupted(run.signal);
@@ -136,7 +135,7 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
   return { images };
 }
 
-/** An image's span on the run's timeline (lib/report/record.ts): its job slot, when it has one. */
+/** An image's span on the run's timeline (lib/runRecord.ts): its job slot, when it has one. */
 function recordImage(fr: FamilyRun, r: SummaryImage, start: number, slot?: number): void {
   const engine = (r as { engine?: string }).engine;
   fr.run.record.add({

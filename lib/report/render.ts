@@ -3,7 +3,7 @@
  * so the page and the trace of any run (a failed, a blocked, a skipped image) are tested as text.
  */
 import type { Summary } from '../images/summary';
-import type { Span } from './record';
+import type { Span } from '../runRecord';
 import { reportPage } from './page';
 import { buildTimeline } from './timeline';
 import { runTrace, type Trace } from './trace';

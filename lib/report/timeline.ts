@@ -1,10 +1,10 @@
 /**
- * The run as a timeline, from what lib/report/record.ts recorded and the family summary: lanes
+ * The run as a timeline, from what lib/runRecord.ts recorded and the family summary: lanes
  * (steps packed side by side, the package sources, one lane per job slot and engine, and the images
  * that never ran), one bar per span, and the critical path. Pure: the page and the trace draw it.
  */
 import type { Summary } from '../images/summary';
-import type { Span, SpanKind } from './record';
+import type { Span, SpanKind } from '../runRecord';
 
 export interface Lane {
   /** 1-based, the trace's thread id */

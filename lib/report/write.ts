@@ -11,6 +11,8 @@ import { tempNameFor } from '../fs/atomic';
 import { readTextOrNull } from '../fs/read';
 import { redactJson, redactText } from '../redact';
 import type { Run } from '../run';
+import { workPaths } from '../workDir';
+import type { Summary } from '../images/summary';
 import { renderReport } from './render';
 
 const TAIL_LINES = 20;
@@ -24,6 +26,16 @@ function shownConfig(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '***' : shownConfig(v)]));
   }
   return value;
+}
+
+/** summary.json when this run wrote it (buildImages, also when it failed or was interrupted), else null. */
+function thisRunsSummary(workDir: string, started: number): Summary | null {
+  try {
+    const s = JSON.parse(readTextOrNull(workPaths(workDir).summary) ?? 'null') as Summary | null;
+    return s && Date.parse(s.started) >= started ? s : null;
+  } catch {
+    return null;
+  }
 }
 
 function logTail(file: string): string[] {
@@ -45,7 +57,7 @@ export interface RunEnd {
 export function writeRunReport(run: Run, end: RunEnd): { html: string; trace: string } | null {
   const { record, config } = run;
   if (record.spans.length === 0 || end.exitCode === EXIT.badInput) return null;
-  const summary = record.summary;
+  const summary = thisRunsSummary(config.workDir, record.started);
   const logTails = Object.fromEntries((summary?.images ?? []).filter((i) => i.status === 'failed').map((i) => [i.component, logTail(i.log)]));
   const { html, trace } = renderReport({
     tasks: end.tasks, version: config.version, os: config.os, started: record.started, finished: Date.now(), exitCode: end.exitCode,

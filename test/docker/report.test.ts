@@ -37,7 +37,7 @@ test.serial('the demo run: report.html in a real browser shows one bar per image
   t.regex(last, new RegExp(`report: ${html.replace(/[.]/g, '\\.')}\\n.*trace: ${traceFile.replace(/[.]/g, '\\.')}$`));
 
   t.regex(fs.readFileSync(html, 'utf8'), /<h1>contrail-docker buildImages: /);
-  const images = summary.images.map((i) => i.component).sort();
+  const images = summary.images.map((i) => i.component).sort((a, b) => a.localeCompare(b));
   t.true(images.length >= 10, `the demo family: ${images.join(', ')}`);
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
   try {
@@ -55,14 +55,14 @@ test.serial('the demo run: report.html in a real browser shows one bar per image
     const bars = await page.$$eval('svg rect.bar.image', (rs) => rs.map((r) => ({
       name: r.getAttribute('data-name'), width: r.getBoundingClientRect().width, critical: r.classList.contains('critical'),
     })));
-    t.deepEqual(bars.map((b) => b.name).sort(), images, 'one timeline bar per image');
+    t.deepEqual(bars.map((b) => String(b.name)).sort((a, b) => a.localeCompare(b)), images, 'one timeline bar per image');
     t.true(bars.every((b) => b.width > 0), 'every bar is drawn');
     const critical = await page.$$eval('svg rect.bar.critical', (rs) => rs.map((r) => r.getAttribute('data-name')));
     t.true(critical.length > 0, 'the critical path is marked');
     t.true(bars.some((b) => b.critical), 'and runs through the images');
     t.regex(await page.$eval('.legend', (e) => e.textContent ?? ''), /critical path: .+/);
     const rows = await page.$$eval('table.family tr[data-image]', (rs) => rs.map((r) => r.getAttribute('data-image')));
-    t.deepEqual([...rows].sort(), images);
+    t.deepEqual(rows.map(String).sort((a, b) => a.localeCompare(b)), images);
     await page.screenshot({ path: path.join(DEMO_WORK_DIR, 'report.png'), fullPage: true });
     t.deepEqual(problems, []);
   } finally {
@@ -73,7 +73,7 @@ test.serial('the demo run: report.html in a real browser shows one bar per image
   const trace = JSON.parse(fs.readFileSync(traceFile, 'utf8')) as Trace;
   const complete = trace.traceEvents.filter((e) => e.ph === 'X');
   const imageEvents = complete.filter((e) => e.cat === 'image');
-  t.deepEqual(imageEvents.map((e) => e.name).sort(), images, 'one complete event per image');
+  t.deepEqual(imageEvents.map((e) => e.name).sort((a, b) => a.localeCompare(b)), images, 'one complete event per image');
   for (const e of imageEvents) {
     const row = summary.images.find((i) => i.component === e.name)!;
     t.like(e.args, { image: row.ref, hash: row.inputHash, status: row.status });

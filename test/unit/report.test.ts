@@ -5,7 +5,7 @@ import test from 'ava';
 import type { ResolvedConfig } from '../../lib/config/load';
 import type { Summary } from '../../lib/images/summary';
 import { memoryLogger } from '../../lib/log';
-import { createRecord, jobSlots, type Span } from '../../lib/report/record';
+import { createRecord, jobSlots, type Span } from '../../lib/runRecord';
 import { renderReport, type ReportInput } from '../../lib/report/render';
 import { buildTimeline, rebuildingPackages } from '../../lib/report/timeline';
 import type { TraceEvent } from '../../lib/report/trace';
@@ -151,6 +151,8 @@ test('written at the end of a run: both files, the config redacted and its secre
   run.record.add({ kind: 'step', name: 'plan', start: run.record.started, end: run.record.started + 5, status: 'ok' });
   t.is(writeRunReport(run, { tasks: ['plan'], exitCode: 2, error: new Error('bad') }), null, 'bad input leaves nothing but its message');
   t.false(fs.existsSync(path.join(workDir, 'report.html')));
+  // a summary.json of an earlier run is not this run's
+  fs.writeFileSync(path.join(workDir, 'summary.json'), JSON.stringify({ ...recorded.summary, started: new Date(run.record.started - 60_000).toISOString() }));
   const files = writeRunReport(run, { tasks: ['plan'], exitCode: 0, error: undefined })!;
   t.deepEqual(files, { html: path.join(workDir, 'report.html'), trace: path.join(workDir, 'trace.json') });
   const html = fs.readFileSync(files.html, 'utf8');
@@ -158,7 +160,8 @@ test('written at the end of a run: both files, the config redacted and its secre
   for (const text of [html, trace]) t.notRegex(text, /tok3n|s3cr3t|hunter2/);
   t.regex(html, /https:\/\/\*\*\*@mirror.invalid\/apt\?\*\*\*/);
   t.is((JSON.parse(trace) as { traceEvents: TraceEvent[] }).traceEvents.filter((e) => e.ph === 'X').length, 1);
-  t.deepEqual(fs.readdirSync(workDir).sort(), ['report.html', 'trace.json']);
+  t.notRegex(html, /<h2>Images<\/h2>/);
+  t.deepEqual(fs.readdirSync(workDir).sort((a, b) => a.localeCompare(b)), ['report.html', 'summary.json', 'trace.json']);
 });
 
 test('the step runner records the own work of each step once, with the steps it waited for; a group records nothing', async (t) => {

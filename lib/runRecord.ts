@@ -1,11 +1,9 @@
 /**
  * What a run did and when, as it happens: one span per step, package source and image, with the
  * job slot (lane) an image took. The step runner and buildImages record here; at the end of the
- * run lib/report/write.ts turns the spans (and the family summary) into report.html and
+ * run lib/report/write.ts turns the spans (and the run's summary.json) into report.html and
  * trace.json. Only timestamps and names are kept: recording costs nothing a run would notice.
  */
-import type { Summary } from '../images/summary';
-
 export type SpanKind = 'step' | 'source' | 'image';
 
 export interface Span {
@@ -30,8 +28,6 @@ export interface RunRecord {
   /** epoch ms: when the run was created */
   readonly started: number;
   readonly spans: Span[];
-  /** the family summary, once buildImages has made it (also for a failed or interrupted build) */
-  summary: Summary | null;
   add(span: Span): void;
   /** runs `fn` and records its span, ended ok or failed */
   time<T>(span: Omit<Span, 'start' | 'end' | 'status'>, fn: () => Promise<T>): Promise<T>;
@@ -41,7 +37,6 @@ export function createRecord(now = Date.now()): RunRecord {
   const record: RunRecord = {
     started: now,
     spans: [],
-    summary: null,
     add: (span) => void record.spans.push(span),
     async time(span, fn) {
       const start = Date.now();
