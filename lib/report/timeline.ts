@@ -77,6 +77,8 @@ export function buildTimeline(spans: Span[], summary: Summary | null, started: n
   const ranImages = ordered.filter((s) => s.kind === 'image' && s.slot !== undefined);
   const imagesFrom = ranImages.length ? Math.min(...ranImages.map((s) => s.start)) : started;
   const endOf = new Map(ranImages.map((s) => [s.name, s.end]));
+  // one lane group per engine only when the images ran on more than one
+  const engines = new Set(ranImages.map((s) => s.engine ?? ''));
   const rel = (t: number) => Math.max(0, t - started);
   const bars: Bar[] = [];
   for (const s of ordered) {
@@ -87,7 +89,7 @@ export function buildTimeline(spans: Span[], summary: Summary | null, started: n
     else if (s.kind === 'source') lane = laneFor('package sources', 'package sources');
     else if (s.slot === undefined) lane = laneFor('not run', 'blocked');
     else {
-      lane = laneFor(s.engine ? `images on ${s.engine}` : 'images', `slot ${s.slot + 1}`);
+      lane = laneFor(engines.size > 1 ? `images on ${s.engine ?? 'the engine'}` : 'images', `slot ${s.slot + 1}`);
       queued = rel(imagesFrom);
       ready = rel(Math.max(imagesFrom, ...parents(s.name).map((p) => endOf.get(p) ?? 0)));
     }

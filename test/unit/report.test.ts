@@ -58,9 +58,11 @@ test('the page: lanes per job slot, the blocked image apart, steps side by side 
   t.deepEqual(tl.lanes.map((l) => l.group), ['steps', 'steps', 'steps', 'package sources', 'images', 'images', 'not run']);
   // controller waited for nothing (its parent ended as it started); an engine gives its images their own lanes
   t.is(tl.bars.find((b) => b.name === 'controller')!.ready, tl.bars.find((b) => b.name === 'controller')!.start);
-  const onTwo = recorded.spans.map((s) => (s.name === 'agent' ? { ...s, engine: 'tcp-2' } : s));
+  const onTwo = recorded.spans.map((s) => (s.kind === 'image' ? { ...s, engine: s.name === 'agent' ? 'tcp-2' : 'local' } : s));
   const two = buildTimeline(onTwo, recorded.summary, recorded.started, recorded.finished);
-  t.deepEqual(two.lanes.filter((l) => l.group.startsWith('images')).map((l) => `${l.group}/${l.name}`), ['images/slot 1', 'images/slot 2', 'images on tcp-2/slot 1']);
+  t.deepEqual(two.lanes.filter((l) => l.group.startsWith('images')).map((l) => `${l.group}/${l.name}`), ['images on local/slot 1', 'images on local/slot 2', 'images on tcp-2/slot 1']);
+  const onOne = recorded.spans.map((s) => (s.kind === 'image' ? { ...s, engine: 'local' } : s));
+  t.deepEqual(buildTimeline(onOne, recorded.summary, recorded.started, recorded.finished).lanes.filter((l) => l.group.startsWith('images')).map((l) => l.group), ['images', 'images']);
 });
 
 test('the table: failures first with the tail of their log, why, waited, parent, the packages that made it rebuild, a link to the log', (t) => {
