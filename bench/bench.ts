@@ -36,6 +36,7 @@ import { builderImageRef, galaxyImageRef, imageRef, repoContainerName, repoImage
 import { formatBytes, formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { runStep } from '../lib/step';
+import { writeRunReport } from '../lib/report/write';
 import * as steps from '../steps';
 import { prepareFamily, type PreparedFamily } from '../steps/familyFacts';
 import { shippableImages } from '../steps/shippableImages';
@@ -273,6 +274,11 @@ async function main() {
   const noop = await runStep(noopRun, steps.buildImages);
   const noopMs = Date.now() - t;
   say(`3. pipeline, no-op:     ${formatDuration(noopMs)} (${noop.images.filter((i) => i.status === 'skipped').length} skipped, prep included)`);
+  // what every run adds at its end: report.html and trace.json (lib/report), here of the no-op
+  t = Date.now();
+  writeRunReport(noopRun, { tasks: ['buildImages'], exitCode: 0, error: undefined });
+  const reportMs = Date.now() - t;
+  say(`   report of the no-op: ${formatDuration(reportMs)} (report.html and trace.json, ${noopRun.record.spans.length} spans)`);
 
   // 4. save: one archive against one archive per image, the product's save step, empty folders
   const saves: Record<'one' | 'per', { ms: number; bytes: number; files: number }> = {} as never;
@@ -369,6 +375,7 @@ async function main() {
   say(`gulp --tasks:           ${median(startMs)} ms (median of 5)`);
   say(`no-op / cold:           ${(noopMs / coldMs).toFixed(3)}`);
   say(`SBOM+provenance / cold: ${(sbomMs / coldMs).toFixed(3)}`);
+  say(`report / no-op:         ${(reportMs / noopMs).toFixed(3)}`);
   say(`critical path (cold):   ${cp.images.join(' -> ')} = ${formatDuration(cp.ms)} (${((cp.ms / coldMs) * 100).toFixed(0)}% of the cold run)`);
   say(`save per image / one:   ${(saves.per.bytes / saves.one.bytes).toFixed(2)} in bytes, ${(saves.per.ms / saves.one.ms).toFixed(2)} in time`);
   say(`push there / cold:      ${(pushMs[1] / pushMs[0]).toFixed(2)}`);

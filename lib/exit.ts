@@ -17,6 +17,9 @@ export function exitCodeFor(error: unknown): number {
 let firstFailure: unknown;
 let installed = false;
 
+/** The failure that decides the exit code; undefined while none was reported. */
+export const runFailure = (): unknown => firstFailure;
+
 /** Tasks report their failure here; the first one decides the exit code. */
 export function recordFailure(error: unknown): void {
   if (firstFailure === undefined) firstFailure = error;

@@ -12,6 +12,7 @@ import { checkEngine, clientFor, type EngineTarget } from './docker/engine';
 import { engineFacts, engineVerdict } from './docker/engineCheck';
 import { runEngines, type NamedEngine } from './docker/engines';
 import type { Logger } from './log';
+import { createRecord, type RunRecord } from './runRecord';
 
 /** What the run is for, declared where it is made: a run that only pushes leaves what the registry has there. */
 export type RunIntent = 'build' | 'save' | 'push';
@@ -34,6 +35,8 @@ export interface Run {
   liveEngines(): Promise<LiveEngine[]>;
   /** runs `fn` once per run for `key` (a step's declaration, or a name); later callers get the same promise */
   once<T>(key: object | string, fn: () => Promise<T>): Promise<T>;
+  /** when each step, package source and image ran (report.html, trace.json) */
+  record: RunRecord;
 }
 
 export interface LiveEngine extends NamedEngine {
@@ -69,6 +72,7 @@ export function createRun(options: RunOptions): Run {
     stop: (reason) => stopper.abort(reason),
     engines,
     engineTarget: target,
+    record: createRecord(),
     engine: () => run.once('engine', async () => {
       if (options.config.engines == null) {
         await checkEngine(docker, target);

@@ -86,7 +86,10 @@ export function runStep<R>(run: Run, step: Step<R>): Promise<R> {
     needs.forEach(([key], i) => (results[key] = values[i]));
     for (const [key, s] of Object.entries(step.mayRun)) results[key] = () => runStep(run, s);
     const work = await step.load();
-    return supervised(run, step, () => work(run, results) as Promise<R>);
+    const supervisedWork = () => supervised(run, step, () => work(run, results) as Promise<R>);
+    if (step.group) return supervisedWork();
+    const waited = [...Object.values(step.first), ...Object.values(step.needs)].map((s) => s.name);
+    return run.record.time({ kind: 'step', name: step.name, needs: waited }, supervisedWork);
   });
 }
 

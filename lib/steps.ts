@@ -74,7 +74,7 @@ export interface ImageOutcome {
   durationMs: number;
   size: number | null;
   log: string;
-  /** why it failed, was blocked or skipped */
+  /** why it was built, failed, was blocked or skipped */
   reason?: string;
   /** how it came to be: 'up to date locally', 'from the registry' or 'built' (lib/cache/run.ts HOW) */
   how?: 'up to date locally' | 'from the registry' | 'built';

@@ -39,6 +39,8 @@ if [ "${1:-}" = "--with-test-tools" ]; then
   have pkill || need_pkgs+=(procps)
   # the SBOM test reads the referrers tag-schema index the way other tools do
   have skopeo || need_pkgs+=(skopeo)
+  # the report test opens report.html in a real browser, headless (puppeteer-core drives it)
+  [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -25,6 +25,7 @@ import { buildJobs } from '../lib/images/jobs';
 import { oneEngine } from '../lib/images/placement';
 import { estimator, runSchedule } from '../lib/images/schedule';
 import { type StatusLine, statusLine } from '../lib/images/status';
+import { jobSlots } from '../lib/runRecord';
 import { familySummary, previousBuildTimes, type SummaryImage, summaryTable } from '../lib/images/summary';
 import { imageRepository } from '../lib/naming';
 import type { Run } from '../lib/run';
@@ -78,6 +79,7 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const engine = run.config.engines == null ? run.engineTarget.address : (await run.liveEngines())[0].name;
   const fr: FamilyRun = { run, docker, family, facts, status, jobs, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map(), engine };
   status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}; up to ${jobs} at once${run.config.engines == null ? '' : ` on engine ${engine}`}`);
+  const slots = jobSlots();
   try {
     const schedule = await runSchedule({
       graph: family.graph,
@@ -87,18 +89,21 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
       estimateMs: estimator(lastBuildMs),
       signal: run.signal,
       work: async (name) => {
-        const r = await applyImage(fr, name);
+        const slot = slots.take();
+        const t0 = Date.now();
+        const r = await applyImage(fr, name).finally(() => slots.give(slot));
+        recordImage(fr, r, t0, slot);
         status.finished(name);
         return r.status === 'built' || r.status === 'skipped';
       },
       onBlocked: (name, by) => {
         status.finished(name);
         const parent = family.images.get(by)!.ref;
-        row(fr, name, { status: 'blocked', reason: `blocked by ${parent}` });
+        recordImage(fr, row(fr, name, { status: 'blocked', reason: `blocked by ${parent}` }), Date.now());
         status.log.warn(`${name}: blocked by ${parent}, which failed`);
       },
     });
-    for (const name of schedule.cancelled) row(fr, name, { status: 'blocked', reason: 'not started: the run was interrupted' });
+    for (const name of schedule.cancelled) recordImage(fr, row(fr, name, { status: 'blocked', reason: 'not started: the run was interrupted' }), Date.now());
   } finally {
     status.stop();
   }
@@ -128,6 +133,15 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
     );
   }
   return { images };
+}
+
+/** An image's span on the run's timeline (lib/runRecord.ts): its job slot, when it has one. */
+function recordImage(fr: FamilyRun, r: SummaryImage, start: number, slot?: number): void {
+  const engine = (r as { engine?: string }).engine;
+  fr.run.record.add({
+    kind: 'image', name: r.component, start, end: Date.now(), status: r.status, slot, engine,
+    args: { image: r.ref, hash: r.inputHash, why: r.reason ?? '', how: r.how ?? '' },
+  });
 }
 
 /** The summary row of an image, recorded as what it came to. */
@@ -255,7 +269,7 @@ async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): 
   if (existing && existing.id !== made.id) fr.replaced.push(existing.id);
   const durationMs = Date.now() - t0;
   fr.status.log.info(`${name}: built ${img.ref} in ${formatDuration(durationMs)} (${made.id.slice(7, 19)})`);
-  return row(fr, name, { status: 'built', how: HOW.built, id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs });
+  return row(fr, name, { status: 'built', how: HOW.built, id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs, reason: plan.reason });
 }
 
 function writeLog(fr: FamilyRun, name: string, text: string): void {

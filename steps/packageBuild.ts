@@ -83,6 +83,8 @@ export async function packageBuild(run: Run, steps: PackageBuildSteps): Promise<
   const decisions = await planPackages(pr, resolved);
   const toBuild = resolved.map((r, i) => ({ r, decision: decisions[i] })).filter((p) => !p.decision.skip);
   for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.log.info(`packageBuild: ${r.source.name}: unchanged, skipped`);
+  const now = Date.now();
+  for (const [i, r] of resolved.entries()) if (decisions[i].skip) run.record.add({ kind: 'source', name: r.source.name, start: now, end: now, status: 'skipped', args: { why: decisions[i].reason } });
 
   // Check out what must be built (and check its debian/) before the first build.
   for (const { r } of toBuild) {
@@ -155,7 +157,7 @@ async function buildAll(pr: PackageRun, toBuild: { r: ResolvedSource; decision: 
     for (const [n, { r, decision }] of toBuild.entries()) {
       const logFile = sourceLog(pr.paths.logs, r.source.name);
       pr.run.log.info(`packageBuild: ${r.source.name} (${n + 1}/${toBuild.length}): building, ${decision.reason} (log: ${logFile})`);
-      await buildOne(pr, builder, r, logFile);
+      await pr.run.record.time({ kind: 'source', name: r.source.name, args: { why: decision.reason } }, () => buildOne(pr, builder, r, logFile));
     }
   } finally {
     await builder.close();

@@ -8,13 +8,14 @@
 import { parallel, series } from 'gulp';
 import type { TaskFunction } from 'undertaker';
 import { FLAGS } from '../lib/config/overlays';
-import { recordFailure } from '../lib/exit';
+import { exitCodeFor, recordFailure, runFailure } from '../lib/exit';
 import { redactError } from '../lib/redact';
 import { handleInterrupts, throwIfInterrupted } from '../lib/interrupt';
 import { acquireWorkLock } from '../lib/lock';
 import { gulpLogger } from '../lib/log';
 import type { Run } from '../lib/run';
 import { flagsHonoured, runStep, type Step, stepsUnder } from '../lib/step';
+import { clean } from '../steps';
 
 let current: Run | undefined;
 const running = new Map<string, Promise<unknown>>();
@@ -32,8 +33,37 @@ export function currentRun(intent: Run['intent'] = 'build'): Run {
     const controller = new AbortController();
     handleInterrupts({ controller, log: gulpLogger, running: () => [...running.keys()] });
     current = createRun({ config, log: gulpLogger, signal: controller.signal, intent });
+    const run = current;
+    process.once('exit', (code) => reportAtExit(run, code));
   }
   return current;
+}
+
+/** The steps asked for on this command line, in the order they started. */
+const asked = new Set<Step>();
+
+/**
+ * At the end of every run that did work (all but clean), however it ended (done, failed,
+ * interrupted: gulp-cli and the interrupt handler exit the process), report.html and trace.json,
+ * named on the last lines. Loaded only then, so listing tasks and starting a run load none of it.
+ * A run that never got the work folder's lock ran no step, recorded nothing, and writes nothing.
+ */
+function reportAtExit(run: Run, code: number): void {
+  if ([...asked].every((s) => s === clean)) return;
+  try {
+    const { writeRunReport }: typeof import('../lib/report/write') = require('../lib/report/write');
+    const failure = runFailure();
+    const exitCode = failure === undefined ? (process.exitCode === undefined ? code : Number(process.exitCode)) : exitCodeFor(failure);
+    // the step asked for last is the command's own (save, after the checks and builds it needs)
+    const files = writeRunReport(run, { tasks: [...asked].slice(-1).map((s) => s.name), exitCode, error: failure });
+    if (files) {
+      run.log.info(`report: ${files.html}`);
+      run.log.info(`trace: ${files.trace}`);
+    }
+  } catch (e) {
+    // the run's own outcome stands; a report that could not be written is said, not raised
+    run.log.warn(`no report written: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** One run per work folder: taken by the first task that starts, released at exit. */
@@ -62,6 +92,7 @@ function ownWork(step: Step, top: Step): DescribedTask {
     let promise: Promise<unknown> | undefined;
     try {
       const run = currentRun(top.intent);
+      asked.add(step);
       await lockWorkDir(run, step.name);
       throwIfInterrupted(run.signal);
       promise = runStep(run, step);
