@@ -29,7 +29,7 @@ export function ciOptions(c: ResolvedConfig): CiOptions {
   const configArg = c.configFile === null || c.configFile === path.join(PROJECT_ROOT, 'config.json') ? [] : ['--config', configPath(c.configFile)];
   return {
     format: c.ci.format,
-    runner: c.ci.runner,
+    runner: c.ci.runner ?? CI_FORMATS[c.ci.format].defaultRunner,
     registry: c.registry,
     secrets: c.ci.secrets,
     schedule: c.ci.schedule,

@@ -8,6 +8,8 @@ import { type CiOptions, type CiPipeline, gulpCommand, PREP_JOB, PUBLISH_JOB } f
 export interface CiFormat {
   /** the file it usually lives in, for messages */
   defaultFile: string;
+  /** the runner labels when none are given */
+  defaultRunner: string[];
   render(pipeline: CiPipeline, options: CiOptions): string;
 }
 
@@ -21,6 +23,7 @@ const YAML_OPTIONS = { lineWidth: 0 } as const;
 
 export const github: CiFormat = {
   defaultFile: '.github/workflows/contrail-images.yml',
+  defaultRunner: ['ubuntu-latest'],
   render(pipeline, options) {
     const on: Record<string, unknown> = {};
     if (options.schedule) on.schedule = [{ cron: options.schedule }];
@@ -44,6 +47,7 @@ export const github: CiFormat = {
 
 export const gitlab: CiFormat = {
   defaultFile: '.gitlab-ci.yml',
+  defaultRunner: ['docker'],
   render(pipeline, options) {
     const sources = [...(options.schedule ? ['schedule'] : []), ...(options.manual ? ['web'] : [])];
     const variables = Object.fromEntries(Object.entries(pipeline.env).map(([k, v]) => [k, 'secret' in v ? `$${v.secret}` : v.value]));

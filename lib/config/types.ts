@@ -155,7 +155,8 @@ export interface Config {
 
 export interface CiConfig {
   format: 'github' | 'gitlab' | null;
-  runner: string[];
+  /** null: the format's default (GitHub ubuntu-latest, GitLab docker) */
+  runner: string[] | null;
   schedule: string | null;
   manual: boolean;
   /** the CI's secret names (never their values) */

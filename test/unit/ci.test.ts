@@ -85,6 +85,8 @@ test('the GitLab pipeline: stages, needs between jobs following the graph, varia
   t.deepEqual(doc.publish.needs, graph.map((i) => imageJobId(i.name)));
   t.deepEqual(doc.publish.script, ['npx gulp publish --config examples/demo/config.json']);
   t.false(text.includes(SECRET));
+  t.deepEqual(parse(generate(config('--format', 'gitlab'))).default.tags, ['docker'], 'the default runner tag');
+  t.is(parse(generate(config('--format', 'github'))).jobs.prep['runs-on'], 'ubuntu-latest', 'the default runner');
 });
 
 test('deterministic: the same inputs give the same text; an image added changes it', (t) => {
