@@ -18,7 +18,7 @@ import { docker, demoBaseImage } from '../helpers/docker';
 import { writeDeb } from '../helpers/deb';
 import { ROOT } from '../helpers/gulp';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
-import { tempDir, writeJson } from '../helpers/temp';
+import { tempDir } from '../helpers/temp';
 
 const VERSION = 't-ci-38';
 const OS = 'cipipe';
