@@ -99,6 +99,21 @@ test('deterministic: the same inputs give the same text; an image added changes 
   }
 });
 
+test('the config\'s ci keys are used, and flags override them', (t) => {
+  const dir = tempDir();
+  const file = writeJson(path.join(dir, 'config.json'), { ...JSON.parse(fs.readFileSync(DEMO, 'utf8')), images: { base: { packages: [], dockerfile: path.join(ROOT, 'dockerfiles', 'base', 'Dockerfile') } },
+    ci: { format: 'gitlab', runner: ['big', 'docker'], schedule: '30 1 * * *', manual: false, secrets: { password: 'NIGHTLY_PW' } } });
+  const fromFile = resolveConfig({ args: ['ci', '--config', file], env: {}, cwd: ROOT });
+  const doc = parse(generate(fromFile));
+  t.deepEqual(doc.default.tags, ['big', 'docker']);
+  t.deepEqual(doc.workflow.rules, [{ if: '$CI_PIPELINE_SOURCE == "schedule"' }]);
+  t.is(doc.variables.CONTAINER_REGISTRY_PASSWORD, '$NIGHTLY_PW');
+  t.is(doc.variables.CONTAINER_REGISTRY_USER, '$CONTRAIL_REGISTRY_USER', 'the other secret names keep their defaults');
+  const flags = parse(generate(resolveConfig({ args: ['ci', '--config', file, '--format', 'github', '--runner', 'one'], env: {}, cwd: ROOT })));
+  t.is(flags.jobs.prep['runs-on'], 'one');
+  t.deepEqual(flags.on, { schedule: [{ cron: '30 1 * * *' }] });
+});
+
 test('--images: the selection and its ancestors only', (t) => {
   const graph = ciFamilyGraph(config('--format', 'github', '--images', 'lb'));
   t.deepEqual(graph, [{ name: 'base', parents: [] }, { name: 'lb', parents: ['base'] }]);
