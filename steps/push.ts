@@ -77,7 +77,8 @@ export async function pushPrep(run: Run, needs: { repo: RepoResult; ansible: Ans
   }
   return pushAll(docker, {
     target: needs.target, images: repoImage, version: run.config.version,
-    jobs: 1, retries: run.config.push.retries, log: run.log, signal: run.signal, versionTags: false,
+    // a fresh runner builds the repo image anew (another id, the same packages): the one stored stays
+    jobs: 1, retries: run.config.push.retries, log: run.log, signal: run.signal, versionTags: false, keepStored: true,
   });
 }
 

@@ -33,6 +33,8 @@ export interface PushRequest {
   ensureLocal?: (image: ShipImage) => Promise<string>;
   /** false: stop at the identity tags (a CI job; publishFromCache moves the version tags later) */
   versionTags?: boolean;
+  /** an identity tag already stored is kept although this engine's image is another build of the same inputs */
+  keepStored?: boolean;
 }
 
 /** An error a retry cannot fix, whatever its words. */
@@ -85,7 +87,7 @@ async function uploadOne(docker: Docker, req: PushRequest, t: PushTarget): Promi
       attempts++;
       const there = await client.manifest(t.name, t.identity);
       // the same image (its config, so its id) under its identity: nothing to upload
-      if (there && configDigest(there) === t.image.id) {
+      if (there && (configDigest(there) === t.image.id || req.keepStored)) {
         already = true;
         return there;
       }
