@@ -170,7 +170,7 @@ export const parentsInRegistry = defineStep<void, typeof prepared, NoSteps, type
   listed: false,
   needs: prepared,
   mayRun: planned,
-  load: async () => (require('./push') as typeof import('./push')).parentsInRegistry,
+  load: async () => (require('./ciJobs') as typeof import('./ciJobs')).parentsInRegistry,
 });
 
 export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry; parents: typeof parentsInRegistry }>({
@@ -190,7 +190,7 @@ export const pushPrep = defineStep<PushOutcome[], typeof prepared, { sources: ty
   flags: ['registry', 'registry-user'],
   first: { sources: packageSources, target: checkRegistry },
   needs: prepared,
-  load: async () => (require('./push') as typeof import('./push')).pushPrep,
+  load: async () => (require('./ciJobs') as typeof import('./ciJobs')).pushPrep,
 });
 
 // planned once prep has run (as parentsInRegistry), so every image's input hash is known
@@ -202,7 +202,7 @@ export const publishImages = defineStep<PublishOutcome[], typeof prepared, { tar
   first: { target: checkRegistry },
   needs: prepared,
   mayRun: planned,
-  load: async () => (require('./push') as typeof import('./push')).publishImages,
+  load: async () => (require('./ciJobs') as typeof import('./ciJobs')).publishImages,
 });
 
 export const ci = defineStep<CiResult>({
