@@ -40,7 +40,8 @@ export const github: CiFormat = {
         { run: gulpCommand(j.gulp) },
       ],
     }]));
-    const doc = { name: 'contrail images', on, permissions: { contents: 'read' }, env, jobs };
+    // two runs of the pipeline at once would race to move the same version tags: one after the other
+    const doc = { name: 'contrail images', on, permissions: { contents: 'read' }, concurrency: { group: 'contrail-images', 'cancel-in-progress': false }, env, jobs };
     return HEADER('github', this.defaultFile) + stringify(doc, YAML_OPTIONS).replace(/workflow_dispatch: null/, 'workflow_dispatch:');
   },
 };
@@ -56,6 +57,8 @@ export const gitlab: CiFormat = {
       stage: stageOf(j.id),
       needs: j.needs,
       script: [gulpCommand(j.gulp)],
+      // two pipelines at once would race to move the same version tags: their publish jobs queue
+      ...(j.id === PUBLISH_JOB ? { resource_group: 'contrail-images' } : {}),
     }]));
     const doc = {
       workflow: { rules: sources.map((s) => ({ if: `$CI_PIPELINE_SOURCE == "${s}"` })) },

@@ -60,6 +60,7 @@ test('the GitHub workflow of the demo family parses without errors with GitHub\'
   const doc = parse(text);
   t.deepEqual(doc.on.schedule, [{ cron: '0 3 * * 1' }]);
   t.true('workflow_dispatch' in doc.on);
+  t.deepEqual(doc.concurrency, { group: 'contrail-images', 'cancel-in-progress': false }, 'two runs queue');
   t.deepEqual(doc.jobs['image-controller']['runs-on'], ['self-hosted', 'docker']);
   t.is(doc.jobs['image-controller'].steps.at(-1).run, 'npx gulp push --images controller --cache-only --config examples/demo/config.json');
   t.is(doc.env.CONTAINER_REGISTRY_PASSWORD, '${{ secrets.CONTRAIL_REGISTRY_PASSWORD }}');
@@ -84,6 +85,7 @@ test('the GitLab pipeline: stages, needs between jobs following the graph, varia
   for (const i of graph) t.deepEqual(doc[imageJobId(i.name)].needs, i.parents.length ? i.parents.map(imageJobId) : ['prep'], i.name);
   t.deepEqual(doc.publish.needs, graph.map((i) => imageJobId(i.name)));
   t.deepEqual(doc.publish.script, ['npx gulp publish --config examples/demo/config.json']);
+  t.is(doc.publish.resource_group, 'contrail-images', 'publish jobs of two pipelines queue');
   t.false(text.includes(SECRET));
   t.deepEqual(parse(generate(config('--format', 'gitlab'))).default.tags, ['docker'], 'the default runner tag');
   t.is(parse(generate(config('--format', 'github'))).jobs.prep['runs-on'], 'ubuntu-latest', 'the default runner');
