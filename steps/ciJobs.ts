@@ -4,27 +4,27 @@
  */
 import { localImage } from '../lib/docker/images';
 import { buildError } from '../lib/errors';
-import type { Plan } from '../lib/images/familyPlan';
+import type { ImagePlan } from '../lib/images/familyPlan';
+import type { Plan } from '../lib/plan/runPlan';
 import type { RegistryTarget } from '../lib/push/connect';
 import { publishFromCache, type PublishImage, type PublishOutcome } from '../lib/push/publishFromCache';
 import { pushAll } from '../lib/push/pushAll';
 import type { PushOutcome } from '../lib/push/targets';
 import { publishAnsibleArtifact } from '../lib/cache/publishAnsible';
 import type { Run } from '../lib/run';
-import { runStep } from '../lib/step';
 import type { AnsibleResult, RepoResult } from '../lib/steps';
 import { shippableImages } from './shippableImages';
 
 /**
  * With --cache-only and --images, before anything is built: every ancestor of the selected images
  * is in the registry under its input hash (or up to date here), so it is fetched, never rebuilt;
- * its own job (lib/ci) stores it.
+ * its own job (lib/ci) stores it. Planned after prep (steps/index.ts), so no image is undecided
+ * for want of a repo that serves.
  */
-export async function parentsInRegistry(run: Run): Promise<void> {
+export async function parentsInRegistry(run: Run, needs: { plan: () => Promise<Plan> }): Promise<void> {
   const select = run.config.select;
   if (!run.config.flags.cacheOnly || select === null) return;
-  const { plan }: typeof import('./index') = require('./index');
-  const planned = await runStep(run, plan);
+  const planned = await needs.plan();
   const missing = planned.entries.filter((e) => !select.includes(e.component) && e.action !== 'fetch' && e.action !== 'skip');
   if (missing.length) {
     throw buildError(`--cache-only never rebuilds a parent, but ${missing.map((e) => e.ref).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the cache registry under ${missing.length === 1 ? 'its' : 'their'} input hash`,
@@ -53,11 +53,15 @@ export async function pushPrep(run: Run, needs: { repo: RepoResult; ansible: Ans
  * A CI's final job: the version tags of the whole family (and the repo image) moved to the
  * images already stored under their input hashes, all or nothing (lib/push/publishFromCache.ts).
  */
-export async function publishImages(run: Run, needs: { plan: Plan; repo: RepoResult; target: RegistryTarget }): Promise<PublishOutcome[]> {
-  const images: PublishImage[] = needs.plan.entries.map((e) => ({ component: e.component, ref: e.ref, inputHash: e.inputHash, reason: e.reason }));
+export async function publishImages(run: Run, needs: { repo: RepoResult; target: RegistryTarget; plan: () => Promise<Plan> }): Promise<PublishOutcome[]> {
+  const images: PublishImage[] = (await needs.plan()).entries.map(publishImage);
   if (needs.repo.image) {
     const info = await localImage(await run.engine(), needs.repo.image.id);
     images.push({ component: 'repo', ref: needs.repo.image.ref, inputHash: info?.inputHash ?? null });
   }
   return publishFromCache({ target: needs.target, images, version: run.config.version, retries: run.config.push.retries, log: run.log, signal: run.signal });
 }
+
+/** An image as publish sees it: an undecided one has no input hash, so publishFromCache names it missing with the plan's reason. */
+const publishImage = (e: ImagePlan): PublishImage =>
+  ({ component: e.component, ref: e.ref, inputHash: e.action === 'undecided' ? null : e.inputHash, reason: e.reason });

@@ -14,7 +14,7 @@ import { preflight } from './preflight';
 import { environmentSettings, parseFlags, type Setting } from './overlays';
 import type { Config, ImageRecipe, Origins, PackageSource } from './types';
 import { builderConfig, recipeSource } from '../packages/recipeConfig';
-import { ciConfig } from '../ci/config';
+import { ciConfig } from './ciConfig';
 import { keyPath, originOf, validateAgainstSchema } from './validate';
 
 export interface ConfigInputs {

@@ -10,7 +10,7 @@
 import { buildError } from '../errors';
 import type { Logger } from '../log';
 import type { RegistryAddress } from '../config/checks';
-import { hashTag, registryPlace } from '../cache/identity';
+import { hashTag, registryPlace } from './identity';
 import type { RegistryTarget } from './connect';
 import type { Manifest } from './registryApi';
 import { errorText, RetriesEnded, withRetries, type Backoff } from './retry';

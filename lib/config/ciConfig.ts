@@ -1,5 +1,5 @@
 /** The config's `ci` section (already schema-checked) as the generator reads it. */
-import type { CiConfig } from '../config/types';
+import type { CiConfig } from './types';
 
 export function ciConfig(merged: { format?: string | null; runner: string | string[] | null; schedule?: string | null; manual?: boolean; secrets: CiConfig['secrets'] }): CiConfig {
   const runner = typeof merged.runner === 'string' ? merged.runner.split(',') : (merged.runner ?? null);
