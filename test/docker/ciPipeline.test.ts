@@ -113,7 +113,10 @@ async function runPipeline(label: string, files: Record<string, string>, only?: 
   const pending = Object.keys(workflow.jobs).filter((id) => !only || only.includes(id));
   while (pending.length) {
     const k = pending.findIndex((id) => (workflow.jobs[id].needs ?? []).every((n) => done.has(n) || (only && !only.includes(n))));
-    if (k < 0) throw new Error(`no job can start: ${pending.join(', ')}`);
+    if (k < 0) {
+      const failed = [...done.values()].filter((j) => j.code !== 0).map((j) => `${j.id} (exit ${j.code}):\n${j.output.split('\n').slice(-40).join('\n')}`);
+      throw new Error(`no job can start: ${pending.join(', ')}${failed.length ? `; failed: ${failed.join('\n')}` : ''}`);
+    }
     const id = pending.splice(k, 1)[0];
     if ((workflow.jobs[id].needs ?? []).some((n) => done.get(n) && done.get(n)!.code !== 0)) continue; // skipped: a need failed
     await freshEngine();
