@@ -21,6 +21,9 @@ export const plan = gulpTask(steps.plan);
 export const all = gulpTask(steps.all);
 export const save = gulpTask(steps.saveImages);
 export const push = gulpTask(steps.pushImages);
+export const pushPrep = gulpTask(steps.pushPrep);
+export const publish = gulpTask(steps.publishImages);
+export const ci = gulpTask(steps.ci);
 export const clean = gulpTask(steps.clean);
 export const sbomDiff = gulpTask(steps.sbomDiff);
 

@@ -12,6 +12,8 @@ import type { RegistryTarget } from '../lib/push/connect';
 import type { PushOutcome } from '../lib/push/targets';
 import type { SaveResult } from '../lib/save/saveAll';
 import type { ImageDiff } from '../lib/sbom/diff';
+import type { PublishOutcome } from '../lib/push/publishFromCache';
+import type { CiResult } from './ci';
 import { defineStep, type NoSteps } from '../lib/step';
 import type { AnsibleResult, BuildResult, PackageBuildResult, RepoResult } from '../lib/steps';
 
@@ -160,15 +162,60 @@ export const checkRegistry = defineStep<RegistryTarget>({
   load: async () => (require('./push') as typeof import('./push')).checkRegistry,
 });
 
-export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry }, typeof shippedFamily>({
+// --cache-only --images X: X's ancestors must be in the registry by their input hashes (a CI job).
+// Planned once prep has run, so the images' packages are known (the plan from facts alone leaves
+// them undecided on a fresh runner, where no repo container serves yet).
+const prepared = { repo: contrailRepo, ansible: contrailAnsible };
+const planned = { plan };
+
+export const parentsInRegistry = defineStep<void, typeof prepared, NoSteps, typeof planned>({
+  name: 'parentsInRegistry',
+  description: 'With --cache-only: check that the selected images\' parents are in the cache registry',
+  flags: ['cache-only'],
+  listed: false,
+  needs: prepared,
+  mayRun: planned,
+  load: async () => (require('./ciJobs') as typeof import('./ciJobs')).parentsInRegistry,
+});
+
+export const pushImages = defineStep<PushOutcome[], typeof shipped, { target: typeof checkRegistry; parents: typeof parentsInRegistry }, typeof shippedFamily>({
   name: 'pushImages',
-  description: 'Build what is missing, then push the family to --registry',
+  description: 'Build what is missing, then push the family to --registry (--cache-only: under their input hashes only)',
   intent: 'push',
-  flags: ['registry', 'registry-user'],
-  first: { target: checkRegistry },
+  flags: ['registry', 'registry-user', 'cache-only'],
+  first: { target: checkRegistry, parents: parentsInRegistry },
   needs: shipped,
   mayRun: shippedFamily,
   load: async () => (require('./push') as typeof import('./push')).pushImages,
+});
+
+export const pushPrep = defineStep<PushOutcome[], typeof prepared, { sources: typeof packageSources; target: typeof checkRegistry }>({
+  name: 'pushPrep',
+  description: 'prep, then store the contrail-repo image and the contrail-ansible artifact in --registry under their identities (a CI\'s first job); no version tag moves',
+  intent: 'push',
+  flags: ['registry', 'registry-user'],
+  first: { sources: packageSources, target: checkRegistry },
+  needs: prepared,
+  load: async () => (require('./ciJobs') as typeof import('./ciJobs')).pushPrep,
+});
+
+// planned once prep has run (as parentsInRegistry), so every image's input hash is known
+export const publishImages = defineStep<PublishOutcome[], typeof prepared, { target: typeof checkRegistry }, typeof planned>({
+  name: 'publishImages',
+  description: 'Move the version tags of the whole family in --registry to the images stored there under their input hashes, all or nothing; nothing is built or uploaded',
+  intent: 'push',
+  flags: ['registry', 'registry-user'],
+  first: { target: checkRegistry },
+  needs: prepared,
+  mayRun: planned,
+  load: async () => (require('./ciJobs') as typeof import('./ciJobs')).publishImages,
+});
+
+export const ci = defineStep<CiResult>({
+  name: 'ci',
+  description: 'Write the family as a CI pipeline (--format github|gitlab): prep, one job per image, publish',
+  flags: ['format', 'out', 'check', 'runner', 'schedule', 'manual', 'registry', 'registry-secret', 'user-secret', 'password-secret', 'images', 'contrail-version', 'os'],
+  load: async () => (require('./ci') as typeof import('./ci')).ci,
 });
 
 export const sbomDiff = defineStep<ImageDiff[]>({

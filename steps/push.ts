@@ -36,13 +36,18 @@ export async function pushImages(run: Run, needs: { images: BuildResult; repo: R
   await publishAnsibleArtifact(needs.target, needs.ansible, run.log);
   const fromRegistry = familyFromRegistry(run, await runCache(run));
   const images = await shippableImages(docker, needs.images, needs.repo, 'push');
+  // --cache-only stores the family's images; the repo image is pushPrep's (a CI's prep job), and
+  // a fresh runner's own build of it (same inputs, another id) is not uploaded again by every job
+  const cacheOnly = run.config.flags.cacheOnly;
+  const pushed = cacheOnly ? images.filter((i) => i.component !== 'repo') : images;
   const outcomes = await pushAll(docker, {
-    target: needs.target, images, version: run.config.version,
+    target: needs.target, images: pushed, version: run.config.version,
     jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal, ensureLocal: (i) => fromRegistry.ensureLocal(i),
+    versionTags: !cacheOnly,
   });
   // each image's SBOM and provenance, attached to the manifest just pushed
-  const documents = await imageDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs });
-  const targets = pushTargets(images, needs.target.address, run.config.version);
+  const documents = await imageDocuments(docker, { images: pushed, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs });
+  const targets = pushTargets(pushed, needs.target.address, run.config.version);
   await attachDocuments(needs.target, targets.map((t, k) => ({ name: t.name, ref: t.image.ref, digest: outcomes[k].digest! })), documents, run.log);
   return outcomes;
 }

@@ -48,6 +48,7 @@ export function builtinDefaults(): Record<string, unknown> {
     registry: null,
     push: { user: null, retries: 4 },
     cache: { registry: null },
+    ci: { format: null, runner: null, schedule: null, manual: true, secrets: { registry: 'CONTRAIL_REGISTRY', user: 'CONTRAIL_REGISTRY_USER', password: 'CONTRAIL_REGISTRY_PASSWORD' } },
     saveDir: null,
     save: { perImage: false, gzipLevel: 1 },
     jobs: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),

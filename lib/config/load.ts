@@ -14,6 +14,7 @@ import { preflight } from './preflight';
 import { environmentSettings, parseFlags, type Setting } from './overlays';
 import type { Config, ImageRecipe, Origins, PackageSource } from './types';
 import { builderConfig, recipeSource } from '../packages/recipeConfig';
+import { ciConfig } from './ciConfig';
 import { keyPath, originOf, validateAgainstSchema } from './validate';
 
 export interface ConfigInputs {
@@ -25,7 +26,7 @@ export interface ConfigInputs {
 
 export interface ResolvedConfig extends Config {
   /** task flags that are not part of a build's description */
-  flags: { all: boolean; wait: boolean; json?: boolean; from?: string | null; to?: string | null };
+  flags: { all: boolean; wait: boolean; json?: boolean; from?: string | null; to?: string | null; cacheOnly: boolean; check: boolean; out?: string };
 }
 
 type Json = Record<string, any>;
@@ -151,6 +152,7 @@ export function resolveConfig(inputs: ConfigInputs = {}): ResolvedConfig {
     registryAddress,
     push: { user: merged.push.user ?? null, retries: merged.push.retries ?? 4 },
     cache: { registry: cacheRegistry, address: cacheRegistry === null ? null : parseRegistry(cacheRegistry, 'cache.registry') },
+    ci: ciConfig(merged.ci),
     saveDir: merged.saveDir === null ? null : place.path(merged.saveDir, ['saveDir']),
     save: { perImage: merged.save.perImage ?? false, gzipLevel: merged.save.gzipLevel ?? 1 },
     jobs: merged.jobs,
@@ -181,9 +183,9 @@ function mergeLayers(inputs: ConfigInputs): MergedConfig {
   const origins: Origins = new Map();
   const merged: Json = builtinDefaults();
   if (configFile) mergeLayer(merged, readConfigFile(configFile), path.relative(cwd, configFile) || configFile, origins);
-  const taskFlags: ResolvedConfig['flags'] = { all: false, wait: false };
+  const taskFlags: ResolvedConfig['flags'] = { all: false, wait: false, cacheOnly: false, check: false };
   for (const s of [...envSettings, ...flags.settings]) {
-    if (s.path[0] === 'flags') (taskFlags as Json)[s.path[1]] = s.value;
+    if (s.path[0] === 'flags') (taskFlags as Json)[s.path[1]] = s.relativeTo === 'cwd' && s.path[1] === 'out' ? path.resolve(cwd, String(s.value)) : s.value;
     else applySetting(merged, s, origins);
   }
   validateAgainstSchema(merged, origins);

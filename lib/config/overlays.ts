@@ -74,6 +74,16 @@ export const FLAGS: Record<string, Option & { help: string }> = {
   wait: { path: ['flags', 'wait'], type: 'bool', help: 'wait for another run on the same work folder to finish' },
   from: { path: ['flags', 'from'], type: 'string', help: 'sbomDiff: the older family: a save folder, or a version in --registry' },
   to: { path: ['flags', 'to'], type: 'string', help: 'sbomDiff: the newer family: a save folder, or a version in --registry' },
+  'cache-only': { path: ['flags', 'cacheOnly'], type: 'bool', help: 'push: store the images under their input hashes only (h- tags), move no version tag; their parents must be in the registry' },
+  format: { path: ['ci', 'format'], type: 'string', help: 'ci: github (a GitHub Actions workflow) or gitlab (a GitLab CI pipeline)' },
+  out: { path: ['flags', 'out'], type: 'path', help: 'ci: the file to write the pipeline to (default: print it)' },
+  check: { path: ['flags', 'check'], type: 'bool', help: 'ci: compare with --out instead of writing it; exit 1 when it is stale' },
+  runner: { path: ['ci', 'runner'], type: 'string', help: 'ci: runner labels, comma-separated (GitHub runs-on, GitLab tags)' },
+  schedule: { path: ['ci', 'schedule'], type: 'string', help: 'ci: a cron schedule of five fields, or none' },
+  manual: { path: ['ci', 'manual'], type: 'bool', help: 'ci: the pipeline can be started by hand (default true)' },
+  'registry-secret': { path: ['ci', 'secrets', 'registry'], type: 'string', help: 'ci: the CI secret holding the registry, when --registry is not given' },
+  'user-secret': { path: ['ci', 'secrets', 'user'], type: 'string', help: 'ci: the CI secret holding the registry user' },
+  'password-secret': { path: ['ci', 'secrets', 'password'], type: 'string', help: 'ci: the CI secret holding the registry password' },
 };
 
 /** gulp-cli's own flags: passed over, with the ones that take a value. */

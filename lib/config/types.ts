@@ -134,6 +134,8 @@ export interface Config {
    * ("none" turns it off)
    */
   cache: { registry: string | null; address: RegistryAddress | null };
+  /** the CI pipeline `gulp ci` writes (lib/ci) */
+  ci: CiConfig;
   /** absolute */
   saveDir: string | null;
   save: { perImage: boolean; gzipLevel: number };
@@ -149,6 +151,16 @@ export interface Config {
   builder: 'auto' | 'buildkit' | 'classic';
   /** where the builder setting came from, for messages: 'flag --builder', 'environment variable DOCKER_BUILDKIT', 'builder in config.json' */
   builderOrigin: string;
+}
+
+export interface CiConfig {
+  format: 'github' | 'gitlab' | null;
+  /** null: the format's default (GitHub ubuntu-latest, GitLab docker) */
+  runner: string[] | null;
+  schedule: string | null;
+  manual: boolean;
+  /** the CI's secret names (never their values) */
+  secrets: { registry: string; user: string; password: string };
 }
 
 /** Where a value came from, for error messages: 'config.json', 'CONTRAIL_REPO_PORT', '--jobs', 'default'. */

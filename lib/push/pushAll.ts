@@ -31,6 +31,10 @@ export interface PushRequest {
   backoff?: Backoff;
   /** brings an image that is not on this engine (`local: false`) onto it; returns its id */
   ensureLocal?: (image: ShipImage) => Promise<string>;
+  /** false: stop at the identity tags (a CI job; publishFromCache moves the version tags later) */
+  versionTags?: boolean;
+  /** an identity tag already stored is kept although this engine's image is another build of the same inputs */
+  keepStored?: boolean;
 }
 
 /** An error a retry cannot fix, whatever its words. */
@@ -83,7 +87,7 @@ async function uploadOne(docker: Docker, req: PushRequest, t: PushTarget): Promi
       attempts++;
       const there = await client.manifest(t.name, t.identity);
       // the same image (its config, so its id) under its identity: nothing to upload
-      if (there && configDigest(there) === t.image.id) {
+      if (there && (configDigest(there) === t.image.id || req.keepStored)) {
         already = true;
         return there;
       }
@@ -124,7 +128,7 @@ export async function pushAll(docker: Docker, req: PushRequest): Promise<PushOut
   const targets = pushTargets(req.images, req.target.address, req.version);
   const host = req.target.address.host;
   const untouched = `every version tag on ${host} is where it was (nothing of this run is published under :${req.version})`;
-  req.log.info(`pushing ${targets.length} images to ${host} under their input hashes, ${req.jobs} at once; the version tags move when all are there`);
+  req.log.info(`pushing ${targets.length} images to ${host} under their input hashes, ${req.jobs} at once; ${req.versionTags === false ? 'no version tag moves' : 'the version tags move when all are there'}`);
   let uploaded: Uploaded[];
   try {
     uploaded = await mapLimit(targets, req.jobs, (t) => uploadOne(docker, req, t));
@@ -140,6 +144,11 @@ export async function pushAll(docker: Docker, req: PushRequest): Promise<PushOut
       'the summary above says why; transient failures were already retried (config push.retries); run again: what was uploaded is not uploaded twice',
       { details: failed.map((o) => `${o.ref}: ${o.error}`) },
     );
+  }
+  if (req.versionTags === false) {
+    for (const line of pushSummary(uploaded.map((u) => u.outcome))) req.log.info(line);
+    req.log.info(`identity tags only (--cache-only): ${untouched}`);
+    return uploaded.map((u) => u.outcome);
   }
   const started = Date.now();
   try {

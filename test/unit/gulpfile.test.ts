@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ROOT, runGulp } from '../helpers/gulp';
 import { tempDir } from '../helpers/temp';
 
-const TASKS = ['all', 'buildImages', 'clean', 'contrailAnsible', 'contrailRepo', 'default', 'packageBuild', 'plan', 'prep', 'push', 'save', 'sbomDiff'];
+const TASKS = ['all', 'buildImages', 'ci', 'clean', 'contrailAnsible', 'contrailRepo', 'default', 'packageBuild', 'plan', 'prep', 'publish', 'push', 'pushPrep', 'save', 'sbomDiff'];
 
 test('gulp --tasks-json lists every task with a description (WebStorm)', async (t) => {
   const r = await runGulp(['--tasks-json']);
