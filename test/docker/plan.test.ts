@@ -100,7 +100,9 @@ async function familyIds(): Promise<Record<string, string>> {
 
 /** Engine events between two times that concern this test's family: its images, its repo container, containers of its work folder. */
 async function familyEvents(since: number, until: number, workDir: string): Promise<string[]> {
-  const stream = await docker.getEvents({ since: Math.floor(since / 1000), until: Math.ceil(until / 1000) + 1 });
+  // since to the millisecond (the engine takes seconds.nanoseconds): whole seconds would take in
+  // the tail of the build that ended just before plan started (its last tag and untag)
+  const stream = await docker.getEvents({ since: (since / 1000).toFixed(3), until: Math.ceil(until / 1000) + 1 } as unknown as { since: number; until: number });
   const text = await new Promise<string>((resolve, reject) => {
     let s = '';
     stream.on('data', (d: Buffer) => (s += d.toString()));
