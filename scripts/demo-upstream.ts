@@ -98,7 +98,9 @@ export function serveFolder(dir: string, port: number, host = UPSTREAM_HOST, idl
 
 function fetchBytes(url: string): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 3000 }, (res) => {
+    // agent: false, a socket per request: Node 20 keeps sockets alive, and one the site closed while
+    // idle fails the next request with ECONNRESET, which read as "another site answers"
+    const req = http.get(url, { timeout: 3000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve(res.statusCode === 200 ? Buffer.concat(chunks) : null));
@@ -126,7 +128,7 @@ async function siteState(tarballs: Tarball[]): Promise<'ours' | 'none' | 'other'
 
 function portAnswers(): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get(`http://${UPSTREAM_HOST}:${UPSTREAM_PORT}/`, { timeout: 3000 }, (res) => {
+    const req = http.get(`http://${UPSTREAM_HOST}:${UPSTREAM_PORT}/`, { timeout: 3000, agent: false }, (res) => {
       res.resume();
       resolve(true);
     });
