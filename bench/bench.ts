@@ -23,6 +23,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveConfig } from '../lib/config/load';
 import { buildImage } from '../lib/docker/build';
@@ -382,7 +383,7 @@ async function main() {
   say(`save RSS / no-op RSS:   ${(mem.peakRssBytes / idle.peakRssBytes).toFixed(2)}`);
   say(`save RSS / streamed:    ${(mem.peakRssBytes / streamed).toFixed(2)}`);
   say(`fresh host / cold: ${(fresh.ms / coldMs).toFixed(3)}`);
-  for (const line of await simulatedEngines(summary, pushMs[0])) say(line);
+  for (const line of await simulatedEngines(summary, coldRun.record.spans, pushMs[0], os.availableParallelism())) say(line);
 }
 
 async function startupOnly() {

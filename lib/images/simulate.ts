@@ -3,6 +3,12 @@
  * run on a virtual clock, with each image taking its measured build time, plus a pull of every
  * parent its engine does not hold. Pure (no timers, no engine): the bench's `simulated` figures
  * and the tests' checks of the placement come from here.
+ *
+ * With `cores`, an engine's builds share its cores: each of k running builds advances at
+ * min(1, cores / k) of a core, so an engine given 12 slots on 2 cores runs no faster than its
+ * cores allow (a build's `buildMs` is then its work on one core: `workOnOneCore` derives it from a
+ * run's measured spans with the same model). Without `cores`, a build takes `buildMs` however
+ * many run beside it.
  */
 import type { ImageGraph } from './graph';
 import { manyEngines, oneEngine } from './placement';
@@ -16,6 +22,8 @@ export interface SimulationInput {
   pullMs: (name: string) => number;
   engines: number;
   jobsPerEngine: number;
+  /** each engine's cores, shared by the builds running on it; absent: builds do not slow each other */
+  cores?: number;
 }
 
 export interface SimulationResult {
@@ -28,19 +36,26 @@ export interface SimulationResult {
 
 export async function simulate(input: SimulationInput): Promise<SimulationResult> {
   const names = Array.from({ length: input.engines }, (_, i) => `engine-${i + 1}`);
-  const placement = input.engines === 1 ? oneEngine(input.jobsPerEngine, names[0]) : manyEngines(names.map((name) => ({ name, jobs: input.jobsPerEngine })));
-  // the virtual clock: work waits on a timer that the loop below fires in time order
+  const placement = input.engines === 1 ? oneEngine(input.jobsPerEngine, names[0]) : manyEngines(names.map((name) => ({ name, jobs: input.jobsPerEngine, cores: input.cores })));
+  // the virtual clock: each build first waits for its pulls (the network's time, no core), then
+  // does its work at its engine's rate; the loop below moves the clock to the next phase to end
   let now = 0;
-  const timers: { at: number; fire: () => void }[] = [];
+  const running: { engine: string; pull: number; left: number; done: () => void }[] = [];
   const perEngine = new Map(names.map((n) => [n, [] as string[]]));
   let pulls = 0;
+  const rate = (r: { engine: string; pull: number }) => {
+    if (r.pull > 0) return 1;
+    if (input.cores === undefined) return 1;
+    const k = running.filter((x) => x.engine === r.engine && x.pull <= 0).length;
+    return Math.min(1, input.cores / k);
+  };
   const work = (name: string, engine: string) => {
     const missing = input.engines === 1 ? [] : input.graph.nodes.get(name)!.parents.filter((p) => !placement.holds(engine, p));
     pulls += missing.length;
     for (const p of missing) placement.record(p, engine);
-    const ms = input.buildMs(name) + missing.reduce((sum, p) => sum + input.pullMs(p), 0);
+    const pull = missing.reduce((sum, p) => sum + input.pullMs(p), 0);
     perEngine.get(engine)!.push(name);
-    return new Promise<boolean>((resolve) => timers.push({ at: now + ms, fire: () => resolve(true) }));
+    return new Promise<boolean>((resolve) => running.push({ engine, pull, left: input.buildMs(name), done: () => resolve(true) }));
   };
   const schedule = runSchedule({ graph: input.graph, jobs: input.jobsPerEngine, estimateMs: input.buildMs, placement, work });
   let finished = false;
@@ -50,14 +65,45 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
   while (!finished) {
     // let the schedule start what is ready before the clock moves
     await new Promise((r) => setImmediate(r));
-    if (finished || timers.length === 0) continue;
-    timers.sort((a, b) => a.at - b.at);
-    const next = timers.shift()!;
-    now = next.at;
-    next.fire();
+    if (finished || running.length === 0) continue;
+    const rates = running.map(rate);
+    const dt = Math.min(...running.map((r, i) => (r.pull > 0 ? r.pull : r.left / rates[i])));
+    now += dt;
+    running.forEach((r, i) => {
+      if (r.pull > 0) r.pull -= dt;
+      else r.left -= rates[i] * dt;
+    });
+    // every build that ends at this instant ends now (a tolerance for the float arithmetic)
+    for (const r of running.filter((x) => x.pull <= 1e-6 && x.left <= 1e-6)) {
+      running.splice(running.indexOf(r), 1);
+      r.done();
+    }
   }
   await schedule;
   return { makespanMs: now, perEngine, pulls };
+}
+
+/** A measured build: when it ran (epoch ms). */
+export interface MeasuredSpan {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Each build's work on one core, from when the builds of one engine with `cores` cores ran: over
+ * every stretch of time where k builds ran at once, each advanced at min(1, cores / k), the model
+ * `simulate` runs with `cores`.
+ */
+export function workOnOneCore(spans: MeasuredSpan[], cores: number): Map<string, number> {
+  const times = [...new Set(spans.flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
+  const work = new Map(spans.map((s) => [s.name, 0]));
+  for (let i = 0; i + 1 < times.length; i++) {
+    const [from, to] = [times[i], times[i + 1]];
+    const on = spans.filter((s) => s.start <= from && s.end >= to);
+    for (const s of on) work.set(s.name, work.get(s.name)! + (to - from) * Math.min(1, cores / on.length));
+  }
+  return work;
 }
 
 /**
@@ -118,4 +164,36 @@ export function measuredFamilies(images: MeasuredImage[], pushMs: number): Simul
     },
     { name: `${tf.length} images`, members: tf, buildMs: (n) => tfMs.get(n)!, pullMs: () => meanSize * perByte },
   ];
+}
+
+/**
+ * No schedule on `cores` cores in all (a build using at most one) finishes sooner than this: the
+ * longest chain of work; and for every image, the earliest it can end plus all its descendants'
+ * work spread over every core (none of them can start before it ends). The bench prints it beside
+ * the simulated figures: how far the scheduler is from the best any could do, pulls aside.
+ */
+export function lowerBoundMs(graph: ImageGraph, workMs: (name: string) => number, cores: number): number {
+  const ends = new Map<string, number>();
+  for (const name of graph.order) {
+    const node = graph.nodes.get(name)!;
+    ends.set(name, Math.max(0, ...node.parents.map((p) => ends.get(p)!)) + workMs(name));
+  }
+  let bound = Math.max(0, ...ends.values());
+  for (const name of graph.order) {
+    const below = descendants(graph, name);
+    if (below.size) bound = Math.max(bound, ends.get(name)! + [...below].reduce((s, d) => s + workMs(d), 0) / cores);
+  }
+  return bound;
+}
+
+function descendants(graph: ImageGraph, name: string): Set<string> {
+  const out = new Set<string>();
+  const stack = [...graph.nodes.get(name)!.children];
+  while (stack.length) {
+    const c = stack.pop()!;
+    if (out.has(c)) continue;
+    out.add(c);
+    stack.push(...graph.nodes.get(c)!.children);
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import test from 'ava';
 import { buildGraph } from '../../lib/images/graph';
 import { manyEngines, oneEngine } from '../../lib/images/placement';
 import { ENGINE_LOST, runSchedule } from '../../lib/images/schedule';
-import { measuredFamilies, simulate, tfShapedFamily } from '../../lib/images/simulate';
+import { lowerBoundMs, measuredFamilies, simulate, tfShapedFamily, workOnOneCore } from '../../lib/images/simulate';
 
 const graphOf = (members: { name: string; parents: string[] }[]) =>
   buildGraph(members.map((m) => ({ name: m.name, ref: `${m.name}:1`, parentRefs: m.parents.map((p) => `${p}:1`) })));
@@ -127,4 +127,35 @@ test('measured families: the demo as measured, the TF-shaped 60 from its times; 
   const graph = graphOf(demoFamily.members);
   const one = await simulate({ graph, buildMs: demoFamily.buildMs, pullMs: demoFamily.pullMs, engines: 1, jobsPerEngine: 1 });
   t.is(one.makespanMs, 160_000);
+});
+
+test('placement with cores: a busy holder lets a child go to an idle engine, which pulls; an idle holder keeps it', (t) => {
+  const p = manyEngines([{ name: 'a', jobs: 12, cores: 2 }, { name: 'b', jobs: 12, cores: 2 }]);
+  p.record('base', 'a');
+  t.is(p.pick('x', ['base'], [{ engine: 'a', room: 11 }, { engine: 'b', room: 12 }]), 'a', 'a core to spare on the holder');
+  t.is(p.pick('y', ['base'], [{ engine: 'a', room: 10 }, { engine: 'b', room: 12 }]), 'b', 'the holder\'s cores are busy: the idle engine');
+  t.is(p.pick('z', ['base'], [{ engine: 'a', room: 10 }, { engine: 'b', room: 10 }]), 'a', 'as loaded: the holder');
+});
+
+test('simulation with cores: builds on one engine share its cores; an engine with twelve slots is no faster than its cores', async (t) => {
+  const wide = graphOf(Array.from({ length: 8 }, (_, i) => ({ name: `i${i}`, parents: [] })));
+  t.is((await simulate({ graph: wide, buildMs: () => 100, pullMs: () => 0, engines: 1, jobsPerEngine: 12, cores: 2 })).makespanMs, 400);
+  t.is((await simulate({ graph: wide, buildMs: () => 100, pullMs: () => 0, engines: 4, jobsPerEngine: 12, cores: 2 })).makespanMs, 100);
+  const chain = graphOf([{ name: 'a', parents: [] }, { name: 'b', parents: ['a'] }]);
+  t.is((await simulate({ graph: chain, buildMs: () => 100, pullMs: () => 30, engines: 2, jobsPerEngine: 12, cores: 2 })).makespanMs, 200, 'an idle holder: no pull');
+});
+
+test('work on one core from measured spans: ten builds at once on two cores each advance at a fifth of a core', (t) => {
+  const spans = [{ name: 'base', start: 0, end: 10_000 }, ...Array.from({ length: 10 }, (_, i) => ({ name: `c${i}`, start: 10_000, end: 20_000 }))];
+  const work = workOnOneCore(spans, 2);
+  t.is(work.get('base'), 10_000);
+  t.is(work.get('c3'), 2_000);
+  t.deepEqual(workOnOneCore([{ name: 'x', start: 0, end: 100 }, { name: 'y', start: 50, end: 150 }], 2), new Map([['x', 100], ['y', 100]]));
+});
+
+test('lower bound: the longest chain, or an image\'s earliest end plus its descendants\' work over every core', (t) => {
+  const g = graphOf([{ name: 'base', parents: [] }, ...Array.from({ length: 8 }, (_, i) => ({ name: `c${i}`, parents: ['base'] }))]);
+  t.is(lowerBoundMs(g, (n) => (n === 'base' ? 100 : 50), 1), 500);
+  t.is(lowerBoundMs(g, (n) => (n === 'base' ? 100 : 50), 4), 200);
+  t.is(lowerBoundMs(g, (n) => (n === 'base' ? 100 : 50), 100), 150, 'the chain base -> c');
 });
