@@ -180,8 +180,10 @@ async function main() {
       /* not there */
     }
   }
-  // --no-cache: BuildKit keeps its layer cache when images are removed; cold means every step runs
-  const coldRun = createRun({ config: { ...config, noCache: true }, log: quiet });
+  // --no-cache: BuildKit keeps its layer cache when images are removed; cold means every step runs.
+  // The cold run ships (intent save), as a nightly's does: it reads each image's packages while
+  // the others build, and that work is inside its time.
+  const coldRun = createRun({ config: { ...config, noCache: true }, log: quiet, intent: 'save' });
   void coldRun.once(steps.contrailRepo, async () => prepared.repo);
   void coldRun.once(steps.contrailAnsible, async () => prepared.ansible);
   let t = Date.now();
@@ -189,12 +191,19 @@ async function main() {
   const coldMs = Date.now() - t;
   const summary: Summary = JSON.parse(fs.readFileSync(workPaths(config.workDir).summary, 'utf8'));
   say(`1. pipeline, cold:      ${formatDuration(coldMs)} (${summary.counts.built} built, jobs ${summary.jobs}, builder ${config.builder})`);
-  // 1b. SBOM and provenance of the cold family: new image ids, so every package database is read
-  t = Date.now();
+  // 1b. SBOM and provenance of the cold family, what a save or push adds after the build: the
+  // documents, from the packages read ahead (new image ids); then the same with nothing kept
   const shipped = await shippableImages(docker, coldBuilt, prepared.repo, 'save');
-  await imageDocuments(docker, { images: shipped, repo: prepared.repo, ansible: prepared.ansible, family: await runStep(prepRun, steps.osFamily), config, jobs: config.jobs });
-  const sbomMs = Date.now() - t;
-  say(`1b. SBOM + provenance:  ${formatDuration(sbomMs)} (${shipped.length} images; sbom / cold ${(sbomMs / coldMs).toFixed(3)}, goal <= 0.05)`);
+  const osFamily = await runStep(prepRun, steps.osFamily);
+  const documents = async () => {
+    const t0 = Date.now();
+    await imageDocuments(docker, { images: shipped, repo: prepared.repo, ansible: prepared.ansible, family: osFamily, config, jobs: config.jobs });
+    return Date.now() - t0;
+  };
+  const sbomMs = await documents();
+  fs.rmSync(path.join(workPaths(config.workDir).root, 'supply-chain'), { recursive: true, force: true });
+  const sbomAfterMs = await documents();
+  say(`1b. SBOM + provenance:  ${formatDuration(sbomMs)} after the build (${shipped.length} images, packages read while it built; sbom / cold ${(sbomMs / coldMs).toFixed(3)}, goal <= 0.05); ${formatDuration(sbomAfterMs)} with nothing read ahead (${(sbomAfterMs / coldMs).toFixed(3)})`);
 
   // BENCH_FRESH_ONLY=1: the cold build and the fresh host only (stages 1 and 8)
   if (process.env.BENCH_FRESH_ONLY === '1') {

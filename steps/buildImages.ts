@@ -34,6 +34,7 @@ import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import { type FamilyFromRegistry, familyFromRegistry, type Taken } from '../lib/cache/familyImages';
 import { HOW, runCache, versionTagsUntouched } from '../lib/cache/run';
+import { readPackagesAhead } from '../lib/sbom/packagesKept';
 import { failureFacts } from './failureFacts';
 import { type FamilyNeeds, gatherFacts, type PreparedFamily, prepareFamily } from './familyFacts';
 
@@ -93,6 +94,8 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
         const t0 = Date.now();
         const r = await applyImage(fr, name).finally(() => slots.give(slot));
         recordImage(fr, r, t0, slot);
+        // a run that ships reads each new image's packages (its SBOM) while the others build
+        if (r.status === 'built' && r.id && run.intent !== 'build') readPackagesAhead(fr.docker, run.config.workDir, needs.repo.family ?? 'deb', r.id);
         status.finished(name);
         return r.status === 'built' || r.status === 'skipped';
       },

@@ -13,7 +13,6 @@ import type { ResolvedConfig } from '../config/load';
 import { imageRecord } from '../docker/imageFiles';
 import { LABELS, PACKAGES_MANIFEST_LABEL } from '../docker/labels';
 import { hostMirror } from '../docker/mirror';
-import { writeFileAtomic } from '../fs/atomic';
 import { readTextOrNull } from '../fs/read';
 import { headOf } from '../git/checkout';
 import { sha256File } from '../hash';
@@ -23,12 +22,11 @@ import { mapLimit } from '../limit';
 import { parseManifest } from '../packages/buildPlan';
 import type { ShipImage } from '../ship';
 import type { AnsibleResult, RepoResult } from '../steps';
-import { workPaths } from '../workDir';
 import { sbomDocument } from './cyclonedx';
 import { type BaseFacts, type BuildFacts, type PackageOrigin, redactFacts, type SbomFacts } from './facts';
 import { ansibleFacts, builtOrigins, inputOrigins } from './origins';
-import type { PackageDatabase } from './packageDb';
-import { type LicenceCache, readPackageDatabase } from './readImage';
+import type { LicenceCache } from './readImage';
+import { packageDatabase } from './packagesKept';
 import { statementText } from './provenance';
 
 export interface DocumentRequest {
@@ -64,7 +62,7 @@ export async function imageDocuments(docker: Docker, req: DocumentRequest): Prom
   const local = req.images.filter((i) => i.local !== false);
   // one image after another, parents first: each reads only the licences its parents lacked
   const licences: LicenceCache = new Map();
-  for (const image of local) await packageDatabase(docker, req, image.id, licences);
+  for (const image of local) await packageDatabase(docker, req.config.workDir, req.family, image.id, licences);
   return mapLimit(local, req.jobs, async (image) => {
     const facts = redactFacts(await imageFacts(docker, req, shared, image));
     return { component: image.component, ref: image.ref, id: image.id, name: image.ref.replace(/:[^:/]*$/, ''), sbom: sbomDocument(facts), provenance: statementText(facts) };
@@ -74,7 +72,7 @@ export async function imageDocuments(docker: Docker, req: DocumentRequest): Prom
 async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, image: ShipImage): Promise<SbomFacts> {
   const record = await imageRecord(docker, image.id);
   if (!record) throw new Error(`image ${image.ref} (${image.id}) is not on the engine`);
-  const db = await packageDatabase(docker, req, image.id, new Map());
+  const db = await packageDatabase(docker, req.config.workDir, req.family, image.id, new Map());
   const installed = new Set(db.packages.map((p) => p.name));
   const contrail = Object.fromEntries(Object.entries(shared.contrail).filter(([name]) => installed.has(name)));
   const family = image.component !== 'repo';
@@ -90,24 +88,6 @@ async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, 
 }
 
 const validTime = (v: string | undefined) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
-
-/** An image's package database, read once per image id: the same id is the same content. */
-async function packageDatabase(docker: Docker, req: DocumentRequest, id: string, licences: LicenceCache): Promise<PackageDatabase> {
-  const file = path.join(workPaths(req.config.workDir).root, 'supply-chain', `${id.replace(/^sha256:/, '')}.packages.json`);
-  const kept = readTextOrNull(file);
-  if (kept) {
-    try {
-      const db = JSON.parse(kept) as PackageDatabase;
-      if (db.family === req.family && Array.isArray(db.packages)) return db;
-    } catch {
-      /* read it again */
-    }
-  }
-  const db = await readPackageDatabase(docker, id, req.family, licences);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, JSON.stringify(db));
-  return db;
-}
 
 /** The config values that shaped an image (what the build installs and from where it starts); secrets are redacted later with the rest. */
 function shapingConfig(c: ResolvedConfig, component: string): Record<string, unknown> {
