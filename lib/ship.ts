@@ -17,6 +17,8 @@ export interface ShipImage {
   size: number | null;
   /** false: the image is not on this engine, only in the cache registry (found there by its input hash) */
   local?: boolean;
+  /** taken from the cache registry in this run (not built here): it ships the documents it was built with */
+  fromCache?: boolean;
   /** more identity tags it is published under (the repo image's `src-<sources key>`) */
   alsoTags?: string[];
 }
@@ -33,6 +35,7 @@ export function imagesToShip(build: BuildResult, repoImage: ShipImage | null, ac
   }
   const images: ShipImage[] = build.images.map((i) => ({
     component: i.component, ref: i.ref, id: i.id!, inputHash: i.inputHash, size: i.size, local: i.local !== false,
+    ...(i.how === 'from the registry' ? { fromCache: true } : {}),
   }));
   if (repoImage && !images.some((i) => i.ref === repoImage.ref)) images.push(repoImage);
   return images;

@@ -3,7 +3,7 @@ import { connectRegistry, type EngineRegistryConfig, type RegistryTarget } from 
 import { pushAll } from '../lib/push/pushAll';
 import { attachDocuments } from '../lib/sbom/attach';
 import { type PushOutcome, pushTargets } from '../lib/push/targets';
-import { imageDocuments } from '../lib/sbom/gather';
+import { shipDocuments } from '../lib/sbom/shipDocuments';
 import type { OsFamily } from '../lib/packages/osFamily';
 import type { Run } from '../lib/run';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
@@ -45,8 +45,14 @@ export async function pushImages(run: Run, needs: { images: BuildResult; repo: R
     jobs: run.config.jobs, retries: run.config.push.retries, log: run.log, signal: run.signal, ensureLocal: (i) => fromRegistry.ensureLocal(i),
     versionTags: !cacheOnly,
   });
-  // each image's SBOM and provenance, attached to the manifest just pushed
-  const documents = await imageDocuments(docker, { images: pushed, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs });
+  // each image's SBOM and provenance, attached to the manifest just pushed; those taken from a
+  // cache registry elsewhere carry the documents they were built with from there to here
+  const target = needs.target.address;
+  const elsewhere = async () => {
+    const cache = await runCache(run);
+    return cache && (cache.address.host !== target.host || cache.address.namespace !== target.namespace) ? cache : null;
+  };
+  const documents = await shipDocuments(docker, { images: pushed, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs }, elsewhere, run.log);
   const targets = pushTargets(pushed, needs.target.address, run.config.version);
   await attachDocuments(needs.target, targets.map((t, k) => ({ name: t.name, ref: t.image.ref, digest: outcomes[k].digest! })), documents, run.log);
   return outcomes;

@@ -1,5 +1,6 @@
 import type { Run } from '../lib/run';
-import { imageDocuments } from '../lib/sbom/gather';
+import { runCache } from '../lib/cache/run';
+import { shipDocuments } from '../lib/sbom/shipDocuments';
 import type { OsFamily } from '../lib/packages/osFamily';
 import { saveAll, type SaveResult } from '../lib/save/saveAll';
 import { prepareSaveFolder } from '../lib/save/saveFolder';
@@ -17,7 +18,8 @@ export async function saveImages(run: Run, needs: { images: BuildResult; repo: R
   const c = run.config;
   const images = await shippableImages(docker, needs.images, needs.repo, 'save');
   const family = await needs.family();
-  const documents = await imageDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family, config: c, jobs: c.jobs });
+  // images taken from the cache registry keep the documents they were built with
+  const documents = await shipDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family, config: c, jobs: c.jobs }, () => runCache(run), run.log);
   return saveAll(docker, {
     dir: needs.dir, os: c.os, version: c.version, perImage: c.save.perImage, gzipLevel: c.save.gzipLevel,
     images, ansible: needs.ansible, documents, log: run.log, signal: run.signal,

@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import { inputError } from '../errors';
 import { sha256 } from '../hash';
 import { readTextOrNull } from '../fs/read';
-import { listReferrers } from '../push/referrers';
 import type { RegistryClient } from '../push/registryApi';
 import { parseSaveManifest } from '../save/manifest';
 import { quote } from '../text';
+import { attachedDocument } from './attached';
 import { SBOM_MEDIA_TYPE } from './cyclonedx';
 import { type SbomPackage, sbomPackages } from './diff';
 
@@ -45,12 +45,10 @@ function parseSbom(text: string, where: string): SbomPackage[] {
 async function sbomOf(client: RegistryClient, name: string, version: string): Promise<string | null> {
   const image = await client.manifest(name, version);
   if (!image) return null;
-  const sbom = (await listReferrers(client, name, image.digest)).manifests.find((m) => m.artifactType === SBOM_MEDIA_TYPE);
+  const sbom = await attachedDocument(client, name, image.digest, SBOM_MEDIA_TYPE);
   if (!sbom) throw inputError(`${name}:${version} in registry ${client.host} has no SBOM attached`, 'push that version again with this pipeline: the images are not uploaded again, only the documents are attached');
-  const artifact = await client.manifest(name, sbom.digest);
-  const layer = artifact ? (JSON.parse(artifact.body) as { layers?: { digest: string }[] }).layers?.[0] : undefined;
-  if (!layer) throw inputError(`the SBOM artifact ${name}@${sbom.digest} in registry ${client.host} has no document`, 'push that version again');
-  return (await client.blobBytes(name, layer.digest)).toString('utf8');
+  if (sbom.text === null) throw inputError(`the SBOM artifact ${name}@${sbom.artifact} in registry ${client.host} has no document`, 'push that version again');
+  return sbom.text;
 }
 
 /** `names`: the registry names of the family's images (with the namespace). */
