@@ -44,7 +44,8 @@ export async function shipDocuments(docker: Docker, req: DocumentRequest, cache:
     const none = taken.filter((i) => !kept.has(i.ref) && i.local === false);
     if (none.length) log.warn(`SBOM and provenance: the cache registry holds none for ${none.map((i) => i.ref).join(', ')} (pushed before documents were made), and they are not on this engine: shipped without them`);
   }
-  const made = await imageDocuments(docker, { ...req, images: req.images.filter((i) => !kept.has(i.ref)) });
+  const rest = req.images.filter((i) => !kept.has(i.ref));
+  const made = rest.length ? await imageDocuments(docker, { ...req, images: rest }) : [];
   const byRef = new Map([...kept.values(), ...made].map((d) => [d.ref, d]));
   return req.images.flatMap((i) => byRef.get(i.ref) ?? []);
 }
