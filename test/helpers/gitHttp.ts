@@ -14,7 +14,8 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-export async function gitHttpServer(root: string, user: string, password: string): Promise<GitHttpServer> {
+/** `port`: 0 (the default) takes any free one. */
+export async function gitHttpServer(root: string, user: string, password: string, port = 0): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const state = { authorized: 0 };
   const server = http.createServer((req, res) => {
@@ -52,7 +53,7 @@ export async function gitHttpServer(root: string, user: string, password: string
     });
     cgi.on('close', () => res.end());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     get authorized() {
