@@ -6,7 +6,8 @@
  *     engine, pushed to a second, open registry with the first as the cache: every image is taken
  *     from the cache, and the second registry gets the very documents the first holds (the build's
  *     facts, --no-cache among them, not this run's), read there by skopeo through the tag schema;
- *   - saved, one package source changed (its package's version), saved again: sbomDiff names
+ *   - saved (taken from the cache registry again, pulled: the saved documents are the ones it
+ *     holds), one package source changed (its package's version), saved again: sbomDiff names
  *     exactly the images that install that package, though the repo's whole index is in another
  *     image's inputs (rebuilt, same packages: unchanged);
  *   - the git password and the registry password (and their base64 forms) are in no output of any
@@ -205,8 +206,15 @@ test.serial('an image taken from the cache registry, pushed to another registry,
 test.serial('one package source changed: the SBOM diff of two saves names exactly the images installing its package', async (t) => {
   const before = path.join(root, 'save-before');
   const after = path.join(root, 'save-after');
-  const a = await gulp('save', '--save-dir', before);
+  // save takes them from the cache registry too (pulled), with the documents they were built with there
+  for (const n of NAMES) await removeImage(imageRef(n, OS, VERSION));
+  const a = await gulp('save', '--save-dir', before, '--cache-registry', cacheRegistry.address, '--registry-user', REG_USER);
   t.is(a.code, 0, a.out);
+  t.regex(a.out, new RegExp(`SBOM and provenance: ${NAMES.length} of ${NAMES.length} images taken from the cache registry keep the documents they were built with`));
+  for (const n of NAMES) {
+    const kept = await attached(cacheRegistry, registryName(n));
+    t.is(fs.readFileSync(path.join(before, 'provenance', `${registryName(n)}.intoto.json`), 'utf8'), kept[PROVENANCE_MEDIA_TYPE].text, `${n}: the saved provenance is the cache registry's`);
+  }
   await served('alpha-src', { VERSION: '2\n' });
   const b = await gulp('save', '--save-dir', after);
   t.is(b.code, 0, b.out);
