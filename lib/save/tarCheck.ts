@@ -28,7 +28,9 @@ export interface TarFindings {
 /** A pass-through stream that inspects the tar flowing through it. */
 export class TarInspector extends Transform {
   private readonly parser = new Parser({ strict: false });
-  private tail: Buffer = Buffer.alloc(0);
+  /** the last chunks, together at least TAIL bytes once as many passed: references, not copies */
+  private tailChunks: Buffer[] = [];
+  private tailBytes = 0;
   private manifestText: Buffer[] | null = null;
   private manifest: unknown = null;
   private manifestError?: string;
@@ -64,7 +66,11 @@ export class TarInspector extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    this.tail = chunk.length >= TAIL ? chunk.subarray(chunk.length - TAIL) : Buffer.concat([this.tail, chunk]).subarray(-TAIL);
+    // joined only in findings(): a copy per chunk here was twice the stream's bytes in garbage,
+    // which the save's peak memory carried until the next collection
+    this.tailChunks.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailBytes - this.tailChunks[0].length >= TAIL) this.tailBytes -= this.tailChunks.shift()!.length;
     // the parser copies what it keeps; a slow consumer downstream holds the pipeline back, not us
     this.parser.write(chunk);
     done(null, chunk);
@@ -80,7 +86,7 @@ export class TarInspector extends Transform {
       manifest: this.manifest,
       manifestError: this.manifestError ?? (this.manifestText && this.manifest === null ? 'manifest.json was cut off' : undefined),
       warnings: [...this.warnings],
-      tail: Buffer.from(this.tail),
+      tail: Buffer.concat(this.tailChunks).subarray(-TAIL),
       bytes: this.bytes,
     };
   }
