@@ -3,11 +3,12 @@
  * (@grpc/grpc-js and protobufjs) and docker-modem's ssh transport (ssh2). Both are required at the
  * top of dockerode and docker-modem, and cost a no-op run ~11 MiB and ~40% of dockerode's load
  * time; each is put in the require cache as a function that loads the real module on its first
- * call (a BuildKit build with a session, an ssh:// engine). Both modules export one function.
+ * call (a BuildKit build with a session, an ssh:// engine; scripts/deferModule.js). Both modules
+ * export one function.
  */
 import type Docker from 'dockerode';
-import Module from 'node:module';
 import * as path from 'node:path';
+import { deferModule } from '../../scripts/deferModule';
 
 const LAZY = ['dockerode/lib/session', 'docker-modem/lib/ssh'];
 
@@ -21,28 +22,4 @@ export function loadDockerode(): typeof Docker {
     loaded = require('dockerode') as typeof Docker;
   }
   return loaded;
-}
-
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
-type CjsModule = NodeJS.Module & { load(file: string): void; paths: string[] };
-const ModuleClass = Module as unknown as { new (id: string, parent?: NodeJS.Module): CjsModule; _nodeModulePaths(dir: string): string[] };
-
-function deferModule(file: string): void {
-  if (require.cache[file]) return; // loaded already: nothing to spare
-  let real: AnyFunction | undefined;
-  const lazy = function (this: unknown, ...args: unknown[]) {
-    if (!real) {
-      const m = new ModuleClass(file, module);
-      m.filename = file;
-      m.paths = ModuleClass._nodeModulePaths(path.dirname(file));
-      m.load(file);
-      real = m.exports as AnyFunction;
-    }
-    return real.apply(this, args);
-  };
-  const stub = new ModuleClass(file, module);
-  stub.filename = file;
-  stub.loaded = true;
-  stub.exports = lazy;
-  require.cache[file] = stub;
 }

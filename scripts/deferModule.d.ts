@@ -1,0 +1,2 @@
+/** See deferModule.js. */
+export function deferModule(file: string, names?: string[]): void;
