@@ -11,12 +11,14 @@ const loadedBy = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
   return { ...r, modules: fs.readFileSync(out, 'utf8').split('\n') };
 };
 
-test('a run that stops at its config loads neither dockerode nor ajv\'s compiler (the schema is compiled at install)', async (t) => {
+test('a run that stops at its config loads neither dockerode nor ajv\'s compiler (the schema is compiled at install), nor gulp\'s file system half', async (t) => {
   // valid against the schema; refused by the checks after it (preflight)
   const r = await loadedBy(['all', '--config', 'examples/demo/config.json', '--packages-tar', 'lib'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
   t.is(r.code, 2);
   t.regex(r.stdout + r.stderr, /packages\.tar .* is a folder, not a tarball/);
-  for (const heavy of ['dockerode', 'docker-modem', '@grpc', 'protobufjs', 'ssh2', 'ajv/dist/compile', 'ajv/dist/core']) {
+  // vinyl-fs and glob-watcher (gulp.src, dest, watch) wait for a first call (.gulp.cjs): only
+  // their stand-ins are in the cache, none of the modules behind them
+  for (const heavy of ['dockerode', 'docker-modem', '@grpc', 'protobufjs', 'ssh2', 'ajv/dist/compile', 'ajv/dist/core', 'vinyl-fs/lib/', 'vinyl/', 'glob-stream/', 'chokidar/']) {
     t.false(r.modules.some((m) => m.includes(`/node_modules/${heavy}`)), `${heavy} is loaded`);
   }
 });
@@ -41,4 +43,23 @@ test('dockerode loads without its BuildKit session (grpc, protobuf) and ssh tran
   t.is(r.agent, 'function');
   t.is(r.session, 'function');
   t.false(r.grpc, 'grpc waits for a BuildKit session');
+});
+
+test('gulp.src and gulp.watch still work through their stand-ins: the real modules load on the first call', async (t) => {
+  const script = `
+    require(${JSON.stringify(path.join(ROOT, '.gulp.cjs'))});
+    const loaded = (m) => Object.keys(require.cache).some((f) => f.includes('/node_modules/' + m));
+    const gulp = require('gulp');
+    const before = loaded('vinyl-fs/lib/');
+    const files = [];
+    gulp.src(${JSON.stringify(path.join(ROOT, 'package.json'))})
+      .on('data', (f) => files.push(JSON.parse(f.contents.toString()).name))
+      .on('end', () => {
+        const watcher = gulp.watch(${JSON.stringify(path.join(ROOT, 'package.json'))}, (done) => done());
+        console.log(JSON.stringify({ before, files, watcher: typeof watcher.close, chokidar: loaded('chokidar/') }));
+        return watcher.close();
+      });`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['-e', script], { cwd: ROOT }, (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout))));
+  t.deepEqual(JSON.parse(out), { before: false, files: ['contrail-docker'], watcher: 'function', chokidar: true });
 });
