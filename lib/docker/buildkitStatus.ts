@@ -4,14 +4,14 @@
  * `#n ERROR: ...`. The engine sends each status as a protobuf `StatusResponse`, base64 in the
  * `aux` of a `{"id":"moby.buildkit.trace"}` line of the build's JSON stream.
  */
-import * as protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 
 export const TRACE_ID = 'moby.buildkit.trace';
 export const IMAGE_ID = 'moby.image.id';
 
 // the part of moby.buildkit.v1.StatusResponse a log needs (field numbers from buildkit's control.proto)
 const timestamp = { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } };
-const root = protobuf.Root.fromJSON({
+const STATUS_SCHEMA = {
   nested: {
     Timestamp: timestamp,
     Vertex: {
@@ -34,8 +34,21 @@ const root = protobuf.Root.fromJSON({
       },
     },
   },
-});
-const StatusResponse = root.lookupType('StatusResponse');
+};
+
+let statusType: Protobuf.Type | undefined;
+
+/**
+ * StatusResponse's type, protobufjs loaded on the first status: a run that builds nothing never
+ * decodes one, and protobufjs was ~7 MiB of a no-op run's peak memory.
+ */
+function statusResponseType(): Protobuf.Type {
+  if (!statusType) {
+    const protobuf: typeof Protobuf = require('protobufjs');
+    statusType = protobuf.Root.fromJSON(STATUS_SCHEMA).lookupType('StatusResponse');
+  }
+  return statusType;
+}
 
 interface Time { seconds?: number | string | { toNumber(): number }; nanos?: number }
 export interface VertexStatus { digest: string; name?: string; cached?: boolean; started?: Time; completed?: Time; error?: string }
@@ -44,8 +57,9 @@ export interface Status { vertexes: VertexStatus[]; logs: VertexLog[] }
 
 /** One trace payload (base64 protobuf) decoded. Throws on bytes that are not a StatusResponse. */
 export function decodeStatus(base64: string): Status {
-  const msg = StatusResponse.decode(Buffer.from(base64, 'base64'));
-  const o = StatusResponse.toObject(msg, { longs: Number, defaults: false }) as Partial<Status>;
+  const type = statusResponseType();
+  const msg = type.decode(Buffer.from(base64, 'base64'));
+  const o = type.toObject(msg, { longs: Number, defaults: false }) as Partial<Status>;
   return { vertexes: o.vertexes ?? [], logs: o.logs ?? [] };
 }
 
@@ -137,5 +151,6 @@ export class BuildkitLog {
 /** The inverse of decodeStatus, for tests that play a status stream without an engine. */
 export function encodeStatus(status: { vertexes?: object[]; logs?: { vertex: string; msg: Uint8Array | string }[] }): string {
   const logs = (status.logs ?? []).map((l) => ({ ...l, msg: typeof l.msg === 'string' ? Buffer.from(l.msg) : l.msg }));
-  return Buffer.from(StatusResponse.encode(StatusResponse.fromObject({ vertexes: status.vertexes ?? [], logs })).finish()).toString('base64');
+  const type = statusResponseType();
+  return Buffer.from(type.encode(type.fromObject({ vertexes: status.vertexes ?? [], logs })).finish()).toString('base64');
 }

@@ -63,3 +63,16 @@ test('gulp.src and gulp.watch still work through their stand-ins: the real modul
     execFile(process.execPath, ['-e', script], { cwd: ROOT }, (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout))));
   t.deepEqual(JSON.parse(out), { before: false, files: ['contrail-docker'], watcher: 'function', chokidar: true });
 });
+
+test('the image build loads protobufjs only when it decodes its first BuildKit status: a run that builds nothing never does', async (t) => {
+  const script = `
+    const loaded = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/protobufjs/'));
+    require(${JSON.stringify(path.join(ROOT, 'lib', 'docker', 'build.ts'))});
+    const { decodeStatus, encodeStatus } = require(${JSON.stringify(path.join(ROOT, 'lib', 'docker', 'buildkitStatus.ts'))});
+    const before = loaded();
+    const status = decodeStatus(encodeStatus({ vertexes: [{ digest: 'sha256:1', name: '[1/2] RUN true' }], logs: [{ vertex: 'sha256:1', msg: 'ok' }] }));
+    console.log(JSON.stringify({ before, after: loaded(), name: status.vertexes[0].name, msg: Buffer.from(status.logs[0].msg).toString() }));`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['-r', 'esbuild-register', '-e', script], { cwd: ROOT }, (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout))));
+  t.deepEqual(JSON.parse(out), { before: false, after: true, name: '[1/2] RUN true', msg: 'ok' });
+});
