@@ -5,8 +5,12 @@
  * that is not well-formed XML is an error. Character references are decoded as repo's XML reader
  * decodes them (the five named ones and numeric ones).
  *
- * The parse runs in a worker thread: a manifest of many megabytes takes seconds to parse, and the
- * run must answer SIGINT/SIGTERM meanwhile (the worker is terminated at once on the run's signal).
+ * A large file is parsed in a worker thread: a manifest of many megabytes takes seconds to parse,
+ * and the run must answer SIGINT/SIGTERM meanwhile (the worker is terminated at once on the run's
+ * signal). A small one (as repo's manifests are, and the record of the last build every run reads
+ * again) is parsed in this thread by the same code: it takes milliseconds, where starting a worker
+ * took a V8 isolate (~10 MiB and tens of ms of every run's start) and reset the process's V8 flags
+ * (.gulp.cjs sets one).
  * Line numbers come from the line starts, found once per file and binary-searched: linear in the
  * file's size.
  */
@@ -31,35 +35,54 @@ interface RawNode {
   text?: string;
   children: RawNode[];
 }
-type WorkerAnswer = { id: number; nodes: RawNode[] } | { id: number; invalid: { line: number; msg: string } } | { id: number; failed: string };
 
-// plain JavaScript: the worker loads fast-xml-parser only, not this project's TypeScript
+type Answer = { nodes: RawNode[] } | { invalid: { line: number; msg: string } } | { failed: string };
+type XmlNode = Record<string | symbol, unknown>;
+
+/**
+ * The parse, self-contained: the worker runs it from its source text (it loads fast-xml-parser
+ * only, not this project's TypeScript), this thread calls it; so both parse alike.
+ */
+function xmlAnswerer(load: (id: string) => unknown, parserPath: string): (text: string) => Answer {
+  const fxp = load(parserPath) as typeof import('fast-xml-parser');
+  const META = fxp.XMLParser.getMetaDataSymbol();
+  const parser = new fxp.XMLParser({
+    preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', allowBooleanAttributes: false,
+    parseAttributeValue: false, parseTagValue: false, processEntities: false, ignoreDeclaration: true,
+    ignorePiTags: true, captureMetaData: true,
+  });
+  const plain = (node: XmlNode): RawNode | null => {
+    const tag = Object.keys(node).find((k) => k !== ':@');
+    if (tag === undefined) return null;
+    const meta = node[META as unknown as symbol] as { startIndex?: number } | undefined;
+    const start = meta ? meta.startIndex : undefined;
+    if (tag === '#text') return { tag, attrs: {}, start, text: String(node[tag]), children: [] };
+    return { tag, attrs: { ...(node[':@'] as Record<string, string> | undefined) }, start, children: (node[tag] as XmlNode[]).map(plain).filter((n): n is RawNode => n !== null) };
+  };
+  return (text) => {
+    try {
+      const valid = fxp.XMLValidator.validate(text);
+      if (valid !== true) return { invalid: { line: valid.err.line, msg: valid.err.msg } };
+      return { nodes: (parser.parse(text) as XmlNode[]).map(plain).filter((n): n is RawNode => n !== null) };
+    } catch (e) {
+      return { failed: String((e as Error)?.message || e) };
+    }
+  };
+}
+
+const PARSER_PATH = require.resolve('fast-xml-parser');
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { XMLParser, XMLValidator } = require(${JSON.stringify(require.resolve('fast-xml-parser'))});
-const META = XMLParser.getMetaDataSymbol();
-const parser = new XMLParser({
-  preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', allowBooleanAttributes: false,
-  parseAttributeValue: false, parseTagValue: false, processEntities: false, ignoreDeclaration: true,
-  ignorePiTags: true, captureMetaData: true,
-});
-const plain = (node) => {
-  const tag = Object.keys(node).find((k) => k !== ':@');
-  if (tag === undefined) return null;
-  const start = node[META] ? node[META].startIndex : undefined;
-  if (tag === '#text') return { tag, attrs: {}, start, text: String(node[tag]), children: [] };
-  return { tag, attrs: Object.assign({}, node[':@'] || {}), start, children: node[tag].map(plain).filter((n) => n !== null) };
-};
-parentPort.on('message', ({ id, text }) => {
-  try {
-    const valid = XMLValidator.validate(text);
-    if (valid !== true) return parentPort.postMessage({ id, invalid: { line: valid.err.line, msg: valid.err.msg } });
-    parentPort.postMessage({ id, nodes: parser.parse(text).map(plain).filter((n) => n !== null) });
-  } catch (e) {
-    parentPort.postMessage({ id, failed: String(e && e.message || e) });
-  }
-});
+const answer = (${xmlAnswerer.toString()})(require, ${JSON.stringify(PARSER_PATH)});
+parentPort.on('message', ({ id, text }) => parentPort.postMessage({ id, ...answer(text) }));
 `;
+
+/** Files up to this many characters are parsed in this thread. */
+export const IN_THREAD_MAX = 256 * 1024;
+
+let inThread: ((text: string) => Answer) | undefined;
+const answerInThread = (text: string): Answer => (inThread ??= xmlAnswerer(require, PARSER_PATH))(text);
 
 /** 1-based line of each offset, from the line starts found once. */
 export function lineFinder(text: string): (index: number | undefined) => number {
@@ -109,7 +132,7 @@ export function decodeReferences(value: string): { value: string } | { bad: stri
   return bad === undefined ? { value: decoded } : { bad };
 }
 
-/** Parses the files of one manifest (its includes too) in one worker; `close` ends it. */
+/** Parses the files of one manifest (its includes too), the large ones in one worker; `close` ends it. */
 export interface ManifestXmlParser {
   parse(text: string, where: string): Promise<XmlElement>;
   close(): void;
@@ -118,7 +141,7 @@ export interface ManifestXmlParser {
 export function manifestXmlParser(signal?: AbortSignal): ManifestXmlParser {
   let worker: Worker | undefined;
   let next = 0;
-  const waiting = new Map<number, { resolve: (a: WorkerAnswer) => void; reject: (e: unknown) => void }>();
+  const waiting = new Map<number, { resolve: (a: Answer) => void; reject: (e: unknown) => void }>();
   const stop = (e: unknown) => {
     void worker?.terminate();
     worker = undefined;
@@ -130,7 +153,7 @@ export function manifestXmlParser(signal?: AbortSignal): ManifestXmlParser {
   const started = () => {
     if (worker) return worker;
     const w = new Worker(WORKER_SOURCE, { eval: true });
-    w.on('message', (a: WorkerAnswer) => {
+    w.on('message', (a: Answer & { id: number }) => {
       waiting.get(a.id)?.resolve(a);
       waiting.delete(a.id);
     });
@@ -148,7 +171,7 @@ export function manifestXmlParser(signal?: AbortSignal): ManifestXmlParser {
         throw inputError(`${where} line ${lineAt(doctype)}: <!DOCTYPE> is not supported`, 'remove the DOCTYPE declaration');
       }
       const id = next++;
-      const answer = await new Promise<WorkerAnswer>((resolve, reject) => {
+      const answer = text.length <= IN_THREAD_MAX ? answerInThread(text) : await new Promise<Answer>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         started().postMessage({ id, text });
       });
