@@ -12,6 +12,7 @@ import { inputError } from '../errors';
 import { checkoutRef, gitMessage, lsRemote } from '../git/checkout';
 import { parseLsRemote, refNames, resolveRef, type ResolvedRef } from '../git/refs';
 import { hashJson } from '../hash';
+import { mapLimit } from '../limit';
 import { didYouMean, quote } from '../text';
 import { checkManifestSize, readSandboxManifest, type ManifestProject, type SandboxManifest } from './manifest';
 import { recordedManifestXml } from './resolvedXml';
@@ -111,15 +112,43 @@ export async function resolveSandbox(source: RecipeSource, index: number, option
     file, read, manifestUrl: source.manifest.url, rewrites: source.remotes, what: `${what} manifest`,
     rewritesKey: `packages.build.sources[${index}].remotes`, limits: options.limits, signal,
   });
-  const listed = new Map<string, Promise<ResolvedRef>>();
-  const projects: SandboxProject[] = [];
-  for (const p of manifest.projects) {
-    const key = `${p.url}\n${p.revision}`;
-    if (!listed.has(key)) listed.set(key, resolveOne(p.url, p.revision, `${p.at}: project ${quote(p.name)}`, signal));
-    const ref = await listed.get(key)!;
-    projects.push({ ...p, ref, commit: ref.commit });
-  }
+  const refs = await projectRefs(manifest.projects, signal);
+  const projects: SandboxProject[] = manifest.projects.map((p) => {
+    const ref = refs.get(projectKey(p))!;
+    return { ...p, ref, commit: ref.commit };
+  });
   return { manifestCommit: manifestRef.commit, manifestRef, manifest, projects };
+}
+
+/** ls-remote processes at once: each is mostly a wait (a git process, a round trip to the remote). */
+const LS_REMOTE_AT_ONCE = 4;
+
+const projectKey = (p: ManifestProject) => `${p.url}\n${p.revision}`;
+
+/**
+ * Every project's ref by `git ls-remote`, once per URL and revision, a few at once (one after
+ * another they were most of a no-op run's wait). They start in the manifest's order and none
+ * starts after one failed, so the error is the first failure in that order, as one at a time.
+ */
+async function projectRefs(projects: ManifestProject[], signal?: AbortSignal): Promise<Map<string, ResolvedRef>> {
+  const unique = [...new Map(projects.map((p) => [projectKey(p), p])).values()];
+  let failed = false;
+  type Outcome = { ref: ResolvedRef } | { error: unknown } | { skipped: true };
+  const outcomes = await mapLimit(unique, LS_REMOTE_AT_ONCE, async (p): Promise<Outcome> => {
+    if (failed) return { skipped: true };
+    try {
+      return { ref: await resolveOne(p.url, p.revision, `${p.at}: project ${quote(p.name)}`, signal) };
+    } catch (error) {
+      failed = true;
+      return { error };
+    }
+  });
+  const refs = new Map<string, ResolvedRef>();
+  for (const [i, o] of outcomes.entries()) {
+    if ('error' in o) throw o.error;
+    if ('ref' in o) refs.set(projectKey(unique[i]), o.ref);
+  }
+  return refs;
 }
 
 /** Decides the rebuild: the manifest's commit and every project's commit. */
