@@ -5,16 +5,18 @@ const path = require('node:path');
 const v8 = require('node:v8');
 const { deferModule } = require('./scripts/deferModule');
 
-// V8's young generation keeps its starting size (1 MiB a semi-space) instead of doubling up to
-// 16 MiB under allocation: the SBOM documents grew it to the most, and the save's stream then
-// left up to ~30 MiB of spent 64 KiB chunks between two of the rarer collections. Measured on the
-// demo family: `gulp save` peak RSS 134-147 -> 104-110 MiB, a no-op run 87 -> 84 MiB, the same
-// CPU time (5.2-5.9 s and 0.5 s). A runtime flag, as gulp-cli respawns node for command-line
-// ones; V8 reads this one at each growth of the young generation.
+// V8's young generation keeps the size it has when gulp-cli reads this file (a few MiB) instead of
+// doubling up to 16 MiB semi-spaces under allocation: the SBOM documents grew it to the most, and
+// the save's stream then left up to ~30 MiB of spent 64 KiB chunks between two of the rarer
+// collections. Measured on the demo family: `gulp save` peak RSS 131-144 -> 101-108 MiB, a no-op
+// run 85 -> 82 MiB, the same CPU time (5.2-5.9 s and 0.5 s). A runtime flag, as gulp-cli respawns
+// node for command-line ones; V8 reads it at each growth of the young generation, and sets it
+// back to 2 when a worker thread starts (lib/sandbox/manifestXml.ts starts one for large
+// manifests only).
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 // gulp requires vinyl-fs and glob-watcher at its top (gulp.src, gulp.dest, gulp.watch), which no
-// task here calls: ~6 MiB and ~40% of gulp's load time at every start. gulp-cli reads this file
+// task here calls: ~2.5 MiB and much of gulp's load time at every start. gulp-cli reads this file
 // before it loads gulp, so both are deferred to their first call.
 try {
   const gulpDir = [path.dirname(require.resolve('gulp', { paths: [__dirname] }))];

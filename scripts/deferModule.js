@@ -1,7 +1,7 @@
 /**
  * Puts a module in the require cache as a stand-in that loads the real one on its first call, for
  * packages that require at their top what most runs never call: gulp requires vinyl-fs and
- * glob-watcher (gulp.src, gulp.dest, gulp.watch, which no task of ours calls; ~6 MiB and much of
+ * glob-watcher (gulp.src, gulp.dest, gulp.watch, which no task of ours calls; ~2.5 MiB and much of
  * gulp's load time at every start, .gulp.cjs), dockerode its BuildKit session and ssh transport
  * (lib/docker/loadDockerode.ts).
  *
