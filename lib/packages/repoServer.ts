@@ -205,35 +205,37 @@ export async function serveRepoImage(docker: Docker, req: RepoContainerRequest, 
 
   const container = docker.getContainer(name);
   const action: RepoServer['action'] = plan.container;
-  if (action === 'started') {
-    await container.start();
-  } else if (action === 'created') {
-    if (existing) {
-      log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
-      await container.remove({ force: true });
-    }
-    await docker.createContainer({
-      name,
-      Image: req.image.id,
-      Cmd: ['contrail-repo-serve', req.host.replace(/^\[|\]$/g, ''), String(req.port)],
-      Labels: projectLabels('repo', {
-        [LABELS.inputHash]: containerHash,
-        [LABELS.os]: req.os,
-        [LABELS.version]: req.version,
-      }),
-      HostConfig: { NetworkMode: req.network },
-    });
-    await container.start();
+  if (existing && action === 'created') {
+    log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
+    await container.remove({ force: true });
   }
-  if (existing && existing.image !== req.image.id) await removeQuietly(docker, existing.image);
-
   let text: string;
   try {
+    if (action === 'started') {
+      await container.start();
+    } else if (action === 'created') {
+      await docker.createContainer({
+        name,
+        Image: req.image.id,
+        Cmd: ['contrail-repo-serve', req.host.replace(/^\[|\]$/g, ''), String(req.port)],
+        Labels: projectLabels('repo', {
+          [LABELS.inputHash]: containerHash,
+          [LABELS.os]: req.os,
+          [LABELS.version]: req.version,
+        }),
+        HostConfig: { NetworkMode: req.network },
+      });
+      req.signal?.throwIfAborted();
+      await container.start();
+    }
     text = await waitReady(docker, name, req, url);
+    req.signal?.throwIfAborted();
   } catch (e) {
+    // interrupted before it served: no container of this call is left (nor a half-started one)
     if (action === 'created' && req.signal?.aborted) await container.remove({ force: true }).catch(() => undefined);
     throw e;
   }
+  if (existing && existing.image !== req.image.id) await removeQuietly(docker, existing.image);
   const id = (await localContainer(docker, name))?.id ?? name;
   return { url, image: { ref: req.image.ref, id: req.image.id }, container: { name, id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(text), action };
 }
