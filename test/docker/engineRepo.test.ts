@@ -177,9 +177,11 @@ test.serial('a second run reuses every engine\'s container: nothing pulled, noth
   const out = text(run);
   t.notRegex(out, /building|pulled by/, out);
   t.regex(out, /contrail-repo on tcp:\/\/127\.0\.0\.1:22203: http:\/\/127\.0\.0\.1:22222 serves \d+ packages \(reused/);
-  for (const e of engines) {
-    const acts = (await eventsSince(e.docker, since)).filter((ev) => ['create', 'pull', 'start', 'destroy'].includes(ev.Action));
-    t.deepEqual(acts.map((ev) => `${ev.Type} ${ev.Action}`), [], `${e.host}: nothing created, pulled or started`);
+  for (const [i, e] of engines.entries()) {
+    // the first engine reads the base image's os-release through a container it never starts (osFamily)
+    const watched = i === 0 ? ['pull', 'start', 'push'] : ['create', 'pull', 'start', 'push'];
+    const acts = (await eventsSince(e.docker, since)).filter((ev) => watched.includes(ev.Action));
+    t.deepEqual(acts.map((ev) => `${ev.Type} ${ev.Action}`), [], `${e.host}: nothing ${i === 0 ? '' : 'created, '}pulled, pushed or started`);
   }
 });
 
