@@ -179,10 +179,12 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
   // one rule for what happens, the one `gulp plan` prints (lib/plan/repoPlan.ts)
   const plan = planRepoServer({ image: existingImage, container: existing, imageHash, containerHash: repoContainerHash(imageHash, req.host, req.port) });
   const imageId = plan.buildImage ? await buildRepoImage(docker, req, ref, imageHash, log) : existingImage!.id;
-  const served = await serveRepoImage(docker, { ...req, image: { ref, id: imageId, inputHash: imageHash } }, log);
-  // the image this one replaced, once no container uses it
-  if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);
-  return { ...served, imageBuilt: plan.buildImage };
+  try {
+    return { ...await serveRepoImage(docker, { ...req, image: { ref, id: imageId, inputHash: imageHash } }, log), imageBuilt: plan.buildImage };
+  } finally {
+    // the image this one replaced, once no container uses it (also when the new one does not serve)
+    if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);
+  }
 }
 
 /** What serveRepoImage needs: a repo image on the engine (built here, or pulled there from the registry) and where to serve it. */
@@ -228,6 +230,7 @@ export async function serveRepoImage(docker: Docker, req: RepoContainerRequest, 
       req.signal?.throwIfAborted();
       await container.start();
     }
+    if (existing && existing.image !== req.image.id) await removeQuietly(docker, existing.image);
     text = await waitReady(docker, name, req, url);
     req.signal?.throwIfAborted();
   } catch (e) {
@@ -235,7 +238,6 @@ export async function serveRepoImage(docker: Docker, req: RepoContainerRequest, 
     if (action === 'created' && req.signal?.aborted) await container.remove({ force: true }).catch(() => undefined);
     throw e;
   }
-  if (existing && existing.image !== req.image.id) await removeQuietly(docker, existing.image);
   const id = (await localContainer(docker, name))?.id ?? name;
   return { url, image: { ref: req.image.ref, id: req.image.id }, container: { name, id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(text), action };
 }

@@ -38,6 +38,7 @@ let engines: TestEngine[];
 let registry: TestRegistry;
 let configFile: string;
 let workDir: string;
+let dir: string;
 
 /** Every container and image of this version on `d` (a fresh engine for this file), but the builder image (minutes to make). */
 async function wipe(d: Docker): Promise<void> {
@@ -69,7 +70,7 @@ test.before(async () => {
   // only the first engine gets the base OS image: the others never build anything from it here
   await copyImage(mainDocker, engines[0].docker, 'debian:bookworm');
   await builderOnFirstEngine(engines[0].docker);
-  const dir = tempDir('ep-engrepo-');
+  dir = tempDir('ep-engrepo-');
   workDir = path.join(dir, 'work');
   for (const s of ['contrail-lib', 'contrail-utils']) fs.cpSync(path.join(ROOT, 'test/fixtures/packages', s), path.join(dir, 'packages', s), { recursive: true });
   configFile = writeJson(path.join(dir, 'config.json'), {
@@ -206,6 +207,30 @@ test.serial('an interrupt while an engine\'s repo container starts leaves no con
   const again = newRun();
   t.is((await repoOnEngine(again, (await again.liveEngines())[2])).port, PORTS[2]);
   t.true((await repoContainer(third.docker, PORTS[2]))!.State.Running);
+});
+
+test.serial('packages changed: the first engine rebuilds the repo, every other engine pulls the new one and replaces its container; no old image left', async (t) => {
+  const before = (await engines[0].docker.getImage(repoImageRef(OS, VERSION)).inspect()).Id;
+  const oldIndex = sha(await fetch(`http://127.0.0.1:${PORTS[1]}/Packages`));
+  fs.appendFileSync(path.join(dir, 'packages/contrail-utils/conf/contrail-utils.conf'), `# changed by ${t.title.slice(0, 16)}\n`);
+  const run = newRun();
+  const live = await run.liveEngines();
+  const repos = await Promise.all(live.map((e) => repoOnEngine(run, e)));
+  const out = text(run);
+  // the changed source alone is built again, once
+  t.is(out.match(/packageBuild: contrail-utils \(1\/1\): building/g)?.length, 1, out);
+  t.regex(out, /packageBuild: contrail-lib: unchanged, skipped/);
+  t.regex(out, /contrail-repo on tcp:\/\/127\.0\.0\.1:22202: http:\/\/127\.0\.0\.1:22221 serves \d+ packages \(pulled by :src-[0-9a-f]{12}…, created/);
+  const after = (await engines[0].docker.getImage(repoImageRef(OS, VERSION)).inspect()).Id;
+  t.not(after, before);
+  const indexes = new Set<string>();
+  for (const [i, e] of engines.entries()) {
+    t.is((await repoContainer(e.docker, PORTS[i]))!.Image, after, `${e.host} serves the new image`);
+    t.is(await e.docker.getImage(before).inspect().then(() => 'there', () => 'gone'), 'gone', `${e.host}: the old repo image is removed`);
+    indexes.add(sha(await fetch(`${repos[i].url}/Packages`)));
+  }
+  t.deepEqual([...indexes].length, 1);
+  t.not([...indexes][0], oldIndex, 'the new index is served');
 });
 
 test.serial('clean over the engines removes every engine\'s repo container', async (t) => {
