@@ -18,10 +18,8 @@ import { repoPorts } from '../lib/packages/repoPorts';
 import { serveRepoImage } from '../lib/packages/repoServer';
 import { pushAll } from '../lib/push/pushAll';
 import type { LiveEngine, Run } from '../lib/run';
-import { runStep } from '../lib/step';
 import type { RepoResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
-import { contrailRepo } from './index';
 import { shippableImages } from './shippableImages';
 
 export interface EngineRepo {
@@ -30,10 +28,12 @@ export interface EngineRepo {
   port: number;
 }
 
-/** The repo URL for the image builds on `engine`, its repo container serving; once per engine and run. */
-export function repoOnEngine(run: Run, engine: LiveEngine): Promise<EngineRepo> {
+/**
+ * The repo URL for the image builds on `engine`, its repo container serving; once per engine and
+ * run. `repo` is the run's contrailRepo result (made on the first engine that answers).
+ */
+export function repoOnEngine(run: Run, engine: LiveEngine, repo: RepoResult): Promise<EngineRepo> {
   return run.once(`repo-on-engine ${engine.target.address}`, async () => {
-    const repo = await runStep(run, contrailRepo);
     const first = run.config.engines === null || (await run.liveEngines())[0].target.address === engine.target.address;
     const local = repo.image && !first ? await localImage(engine.docker, repo.image.ref) : null;
     const plan = planEngineRepo({ first, repoImage: repo.image, local });

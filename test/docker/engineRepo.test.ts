@@ -18,7 +18,9 @@ import { interruptedError } from '../../lib/interrupt';
 import { memoryLogger, type MemoryLogger } from '../../lib/log';
 import { builderImageRef, repoContainerName, repoImageRef } from '../../lib/naming';
 import { createRun, type LiveEngine, type Run } from '../../lib/run';
-import { repoOnEngine, type EngineRepo } from '../../steps/engineRepo';
+import { runStep } from '../../lib/step';
+import * as steps from '../../steps';
+import { repoOnEngine as repoOnEngineOf, type EngineRepo } from '../../steps/engineRepo';
 import { demoBaseImage, docker as mainDocker } from '../helpers/docker';
 import { copyImage, startTestEngine, type TestEngine } from '../helpers/engine';
 import { ROOT, runGulp } from '../helpers/gulp';
@@ -97,6 +99,9 @@ const engineArgs = () => ['--engines', engines.map((e) => e.host).join(','), '--
 function config(): ResolvedConfig {
   return resolveConfig({ args: ['--config', configFile, '--work-dir', workDir, ...engineArgs()], env: {}, cwd: ROOT });
 }
+
+/** repoOnEngine with the run's own repo, as buildImages calls it (after prep). */
+const repoOnEngine = async (run: Run, engine: LiveEngine) => repoOnEngineOf(run, engine, await runStep(run, steps.contrailRepo));
 
 function newRun(): Run & { log: MemoryLogger } {
   return createRun({ config: config(), log: memoryLogger(echo) }) as Run & { log: MemoryLogger };
