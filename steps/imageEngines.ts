@@ -82,19 +82,22 @@ async function imageEngine(run: Run, live: LiveEngine, first: boolean, cpus: () 
   return { ...live, builder: choice.builder, why: choice.why, first, jobs: buildJobs(run.config.jobs, run.config.jobsFromDefault, choice.builder, await cpus()) };
 }
 
-/** The engines this run's images build on: every live engine with a registry to hand images between them, else the first. */
-export async function imageEngines(run: Run, repo: RepoResult): Promise<ImageEngines> {
+/** The engines that build this run's images, each with its builder and builds at once: every live one (plan asks too). */
+export async function buildingEngines(run: Run): Promise<(ImageEngine & { why: string })[]> {
   const docker = await run.engine();
   const live: LiveEngine[] = run.config.engines == null ? [{ name: run.engineTarget.address, target: run.engineTarget, docker }] : await run.liveEngines();
-  if (live.length === 1) {
-    const one = await imageEngine(run, live[0], true, async () => os.availableParallelism());
-    return oneEngineBuilds(run, one, familyFromRegistry(run, await runCache(run)));
-  }
-  const engines = await Promise.all(live.map((e, i) => imageEngine(run, e, i === 0, async () => {
+  if (live.length === 1) return [await imageEngine(run, live[0], true, async () => os.availableParallelism())];
+  return Promise.all(live.map((e, i) => imageEngine(run, e, i === 0, async () => {
     // each engine's own cores (the builds run there); this machine's when it does not say
     const ncpu = ((await e.docker.info()) as { NCPU?: number }).NCPU;
     return ncpu && ncpu > 0 ? ncpu : os.availableParallelism();
   })));
+}
+
+/** The engines this run's images build on: one, or many handing images to each other through the registry. */
+export async function imageEngines(run: Run, repo: RepoResult): Promise<ImageEngines> {
+  const engines = await buildingEngines(run);
+  if (engines.length === 1) return oneEngineBuilds(run, engines[0], familyFromRegistry(run, await runCache(run)));
   const registry = await handOffRegistry(run);
   return manyEngineBuilds(run, engines, registry, repo, familyFromRegistry(run, registry, { leaveInRegistry: true, handOffOnly: run.config.noCache }));
 }
