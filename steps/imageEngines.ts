@@ -30,6 +30,8 @@ export interface ImageEngine extends LiveEngine {
   builder: Builder;
   /** builds at once here */
   jobs: number;
+  /** its CPUs (NCPU), which the builds running here share: the placement weighs them */
+  cores: number;
   /** the run's first engine, the one save and push work on */
   first: boolean;
 }
@@ -79,7 +81,8 @@ async function repoOn(_run: Run, _engine: LiveEngine, repo: RepoResult): Promise
 
 async function imageEngine(run: Run, live: LiveEngine, first: boolean, cpus: () => Promise<number>): Promise<ImageEngine & { why: string }> {
   const choice = await imageBuilder(live.docker, run.config.builder, run.config.builderOrigin);
-  return { ...live, builder: choice.builder, why: choice.why, first, jobs: buildJobs(run.config.jobs, run.config.jobsFromDefault, choice.builder, await cpus()) };
+  const cores = await cpus();
+  return { ...live, builder: choice.builder, why: choice.why, first, cores, jobs: buildJobs(run.config.jobs, run.config.jobsFromDefault, choice.builder, cores) };
 }
 
 /** The engines that build this run's images, each with its builder and builds at once: every live one (plan asks too). */
@@ -93,6 +96,9 @@ export async function buildingEngines(run: Run): Promise<(ImageEngine & { why: s
     return ncpu && ncpu > 0 ? ncpu : os.availableParallelism();
   })));
 }
+
+/** The engines as the placement weighs them: builds at once and cores. */
+export const engineSlots = (engines: ImageEngine[]) => engines.map((e) => ({ name: e.name, jobs: e.jobs, cores: e.cores }));
 
 /** The engines this run's images build on: one, or many handing images to each other through the registry. */
 export async function imageEngines(run: Run, repo: RepoResult): Promise<ImageEngines> {
@@ -126,7 +132,7 @@ function oneEngineBuilds(run: Run, engine: ImageEngine & { why: string }, fromRe
 /** Spread over the engines, each image handed to the others through the registry. */
 function manyEngineBuilds(run: Run, engines: (ImageEngine & { why: string })[], registry: RegistryCache, repo: RepoResult, fromRegistry: FamilyFromRegistry): ImageEngines {
   const byName = new Map(engines.map((e) => [e.name, e]));
-  const placement = manyEngines(engines.map((e) => ({ name: e.name, jobs: e.jobs })));
+  const placement = manyEngines(engineSlots(engines));
   const pulls = new Map<string, Promise<void>>();
   const target = { address: registry.address, client: registry.client, auth: registry.auth, credentialSource: null, user: null };
 

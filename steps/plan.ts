@@ -35,7 +35,7 @@ import type { Run } from '../lib/run';
 import type { AnsibleResult, RepoResult } from '../lib/steps';
 import { ansiblePlan } from './contrailAnsible';
 import { gatherFacts, prepareFamily } from './familyFacts';
-import { buildingEngines } from './imageEngines';
+import { buildingEngines, engineSlots } from './imageEngines';
 import type { ImageGraph } from '../lib/images/graph';
 import { estimator } from '../lib/images/schedule';
 import { previousBuildTimes } from '../lib/images/summary';
@@ -112,7 +112,7 @@ async function onEngines(run: Run, graph: ImageGraph, entries: ImagePlan[]): Pro
   if (engines.length < 2) return entries;
   const builds = new Set(entries.filter((e) => e.action === 'build').map((e) => e.component));
   const times = estimator(previousBuildTimes(readTextOrNull(workPaths(run.config.workDir).summary)));
-  const at = await placeBuilds(graph, builds, engines.map((e) => ({ name: e.name, jobs: e.jobs })), times);
+  const at = await placeBuilds(graph, builds, engineSlots(engines), times);
   return entries.map((e) => (at.has(e.component) ? { ...e, engine: at.get(e.component) } : e));
 }
 
