@@ -153,6 +153,16 @@ test.serial('a second run builds nothing on any engine; its save, written on the
   for (const i of s.images) t.is((await imageOn(third.docker, i.ref))?.Id, i.id!, `${i.ref} from the archive`);
 });
 
+test.serial('plan over three engines says which engine would build each image', async (t) => {
+  const r = await runGulp(cli('plan', '--no-cache', '--cache-registry', registry.address), env);
+  const out = r.stdout + r.stderr;
+  t.is(r.code, 0, out);
+  const lines = COMPONENTS.map((c) => out.split('\n').find((l) => new RegExp(`^.*build\\s+${refOf(c).replace(/[.]/g, '\\.')}\\s`).test(l)) ?? '');
+  const placed = lines.map((l) => /\(on engine (tcp:\/\/127\.0\.0\.1:2210[123])\)$/.exec(l)?.[1]);
+  t.true(placed.every((e) => e !== undefined), lines.join('\n'));
+  t.true(new Set(placed).size > 1, lines.join('\n'));
+});
+
 test.serial('an engine killed (kill -9) while the family builds: its image builds on another engine, the run completes, the family is whole', async (t) => {
   const victim = engines[2];
   const run = startGulp(cli('buildImages', '--no-cache', '--cache-registry', registry.address), env, 1_200_000);
