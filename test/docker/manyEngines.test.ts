@@ -166,6 +166,26 @@ test.serial('plan over three engines says which engine would build each image', 
   t.true(new Set(placed).size > 1, lines.join('\n'));
 });
 
+test.serial('Ctrl-C while several engines build: exit 130, every engine\'s build stopped, no build container left on any engine', async (t) => {
+  const [, second, third] = engines;
+  // the classic builder runs each step in a container: a build still going would keep one
+  const run = startGulp(cli('buildImages', '--no-cache', '--builder', 'classic', '--cache-registry', registry.address), env, 900_000);
+  await run.waitForOutput(new RegExp(`: building \\S+ \\(.*\\) on engine ${second.host.replace(/[.]/g, '\\.')}`), 600_000);
+  await run.waitForOutput(new RegExp(`: building \\S+ \\(.*\\) on engine ${third.host.replace(/[.]/g, '\\.')}`), 600_000);
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  const out = r.stdout + r.stderr;
+  t.is(r.code, 130, out);
+  const s = summary();
+  const stopped = s.images.filter((i) => i.reason === 'interrupted');
+  t.true(stopped.length >= 2, out);
+  for (const e of engines) {
+    const left = async () => (await e.docker.listContainers({ all: true })).filter((c) => !c.Names.some((n) => n.startsWith('/contrail-repo-')));
+    for (let i = 0; i < 50 && (await left()).length; i++) await new Promise((res) => setTimeout(res, 200));
+    t.deepEqual((await left()).map((c) => `${c.Image} ${c.Command}`), [], `no build container left on ${e.host}`);
+  }
+});
+
 test.serial('an engine killed (kill -9) while the family builds: its image builds on another engine, the run completes, the family is whole', async (t) => {
   const victim = engines[2];
   const run = startGulp(cli('buildImages', '--no-cache', '--cache-registry', registry.address), env, 1_200_000);
