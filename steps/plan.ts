@@ -108,6 +108,7 @@ export function prepFromResults(repo: RepoResult, ansible: AnsibleResult, base: 
 
 /** Over several engines: which one would build each image to build (lib/plan/enginePlan.ts). */
 async function onEngines(run: Run, graph: ImageGraph, entries: ImagePlan[]): Promise<ImagePlan[]> {
+  if (run.config.engines == null) return entries;
   const engines = await buildingEngines(run);
   if (engines.length < 2) return entries;
   const builds = new Set(entries.filter((e) => e.action === 'build').map((e) => e.component));
