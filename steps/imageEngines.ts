@@ -25,6 +25,7 @@ import { storeIdentity } from '../lib/push/pushAll';
 import type { LiveEngine, Run } from '../lib/run';
 import type { RepoResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
+import { repoOnEngine } from './engineRepo';
 
 export interface ImageEngine extends LiveEngine {
   builder: Builder;
@@ -67,16 +68,6 @@ export interface ImageEngines {
   lost(engine: ImageEngine): Promise<boolean>;
   /** An image's build arguments on `engine` (the repo it reaches there). */
   buildArgs(engine: ImageEngine, args: Record<string, string>): Promise<Record<string, string>>;
-}
-
-/**
- * The repo container the builds on `engine` install from. To be steps/engineRepo.ts repoOnEngine
- * (a repo container per engine) once it no longer imports steps/index.ts (an import cycle with
- * this module); until then every engine's builds reach the run's one container, which engines on
- * one machine can (host networking).
- */
-async function repoOn(_run: Run, _engine: LiveEngine, repo: RepoResult): Promise<{ url: string }> {
-  return { url: repo.url };
 }
 
 async function imageEngine(run: Run, live: LiveEngine, first: boolean, cpus: () => Promise<number>): Promise<ImageEngine & { why: string }> {
@@ -193,7 +184,8 @@ function manyEngineBuilds(run: Run, engines: (ImageEngine & { why: string })[], 
       }
     },
     async buildArgs(engine, args) {
-      return repo.container ? argsOnEngine(args, (await repoOn(run, engine, repo)).url) : args;
+      // each engine's builds install from its own repo container (the first engine's is the run's)
+      return repo.container ? argsOnEngine(args, (await repoOnEngine(run, engine, repo)).url) : args;
     },
   };
 }

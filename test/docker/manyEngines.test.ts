@@ -5,7 +5,8 @@
  * three, each built once, each stored under its h- tag as it is made, a child on another engine
  * pulling its parent by that tag. Then: push moves the version tags without a second upload, a
  * second run (save) builds nothing and writes one archive that loads back with the same ids, and
- * an engine killed mid-build leaves a whole family. Version t-many-19, repo port 22120.
+ * an engine killed mid-build leaves a whole family. Version t-many-19, repo ports 22120-22122 (one
+ * repo container per engine, steps/engineRepo.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -124,6 +125,16 @@ test.serial('push over three engines: every engine builds, each image once, chil
     const child = await layers(`contrail-${c}-${OS}`, VERSION);
     t.deepEqual(child.slice(0, base.length), base, `${c} on base's layers`);
     t.true(child.length > base.length);
+  }
+  // every engine's builds installed from a repo container of its own (host networking: a port each)
+  for (const [k, e] of engines.entries()) {
+    const repo = await e.docker.getContainer(`contrail-repo-${OS}-${REPO_PORT + k}`).inspect();
+    t.true(repo.State.Running, `${e.host} serves its own repo on ${REPO_PORT + k}`);
+  }
+  for (const i of s.images.filter((x) => x.engine !== engines[0].host)) {
+    const port = REPO_PORT + names.indexOf(i.engine!);
+    const history = await engines[names.indexOf(i.engine!)].docker.getImage(i.ref).history();
+    t.true(history.some((h: { CreatedBy: string }) => h.CreatedBy.includes(`CONTRAIL_REPO_URL=http://127.0.0.1:${port}`)), `${i.ref} installed from 127.0.0.1:${port}`);
   }
   // a child built on another engine than its parent pulled the parent by its h- tag
   const baseEngine = s.images.find((i) => i.component === 'base')!.engine;
