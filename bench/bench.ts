@@ -19,7 +19,9 @@
  *      by /usr/bin/time);
  *   8. fresh host: `gulp push` (version <v>-fresh, its own work folder and registry on 127.0.0.1:21290),
  *      then its family, repo, builder and galaxy images, repo container and work folder removed, then
- *      `gulp push` again with nothing changed, timed: against the cold build (stage 1).
+ *      `gulp push` again with nothing changed, timed: against the cold build (stage 1);
+ *   9. engines: the family cold on three dockerd of this machine against one of them alone
+ *      (bench/enginesBench.ts).
  * Prints the times, sizes and the ratios between them.
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +33,7 @@ import { buildImage } from '../lib/docker/build';
 import { gzipCompressor } from '../lib/save/compressor';
 import { contextTar, stageContext } from '../lib/images/context';
 import type { Summary } from '../lib/images/summary';
+import { enginesStage } from './enginesBench';
 import { simulatedEngines } from './simulatedEngines';
 import { gulpLogger, type Logger } from '../lib/log';
 import { createRun, type Run } from '../lib/run';
@@ -172,6 +175,16 @@ async function main() {
   });
   say(`prep (repo, contrail-ansible, OS image) ready in ${formatDuration(Date.now() - t0)}`);
   const docker = await prepRun.engine();
+  const engines = () => enginesStage({
+    root: ROOT, configFile, args, version: config.version, docker, baseImage: config.baseImage,
+    packagesDir: workPaths(config.workDir).packages, artifact: prepared.ansible.artifact, log: quiet,
+  });
+
+  // BENCH_ENGINES_ONLY=1: stage 9 alone
+  if (process.env.BENCH_ENGINES_ONLY === '1') {
+    for (const line of await engines()) say(line);
+    return;
+  }
 
   // 1. cold
   for (const img of prepared.images.values()) {
@@ -380,6 +393,10 @@ async function main() {
   const fresh = await freshHost(docker);
   say(`8. fresh host, push:    ${formatDuration(fresh.ms)} (${fresh.built} images built, ${fresh.fromRegistry} from the registry, packages ${fresh.packages})`);
 
+  // 9. engines: three on this machine against one
+  const enginesLines = await engines();
+  for (const line of enginesLines) say(line);
+
   const cp = summary.criticalPath;
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
   say('');
@@ -400,6 +417,7 @@ async function main() {
   say(`save RSS / no-op RSS:   ${(mem.peakRssBytes / idle.peakRssBytes).toFixed(2)}`);
   say(`save RSS / streamed:    ${(mem.peakRssBytes / streamed).toFixed(2)}`);
   say(`fresh host / cold: ${(fresh.ms / coldMs).toFixed(3)}`);
+  say(enginesLines.at(-1)!);
   for (const line of await simulatedEngines(summary, coldRun.record.spans, pushMs[0], os.availableParallelism())) say(line);
 }
 

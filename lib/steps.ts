@@ -78,9 +78,9 @@ export interface ImageOutcome {
   reason?: string;
   /** how it came to be: 'up to date locally', 'from the registry' or 'built' (lib/cache/run.ts HOW) */
   how?: 'up to date locally' | 'from the registry' | 'built';
-  /** false: taken from the cache registry and not pulled (the run only pushes it) */
+  /** false: not on the run's first engine, only in the cache registry (taken from it and not pulled, or made on another engine); save pulls it */
   local?: boolean;
-  /** the engine it was built, skipped or taken on: its name in engines / --engines, else its address */
+  /** the engine that built or holds it: its name in engines / --engines, else its address; absent: only in the registry */
   engine?: string;
 }
 

@@ -2,14 +2,13 @@
  * buildImages: applies the family's plan (lib/images/familyPlan.ts) in dependency order, up to `jobs`
  * images at once: each image, as its turn comes, is planned again with its parents' real ids and
  * then skipped, built or failed. Every image gets a log, a console line for each turn it takes,
- * and a row in <workDir>/summary.json; failures are reported together at the end.
+ * and a row in <workDir>/summary.json; failures are reported together at the end. With several
+ * engines the schedule spreads the images over them (steps/imageEngines.ts): the same flow, each
+ * image on the engine the placement picks.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type Docker from 'dockerode';
-import { buildImage, type Builder, logTail } from '../lib/docker/build';
-import { builderName, imageBuilder } from '../lib/docker/builderChoice';
+import { buildImage, logTail } from '../lib/docker/build';
 import { withPinnedParents } from '../lib/docker/parentPins';
 import { localImage, pullImage, removeUnusedImages } from '../lib/docker/images';
 import { buildError, describeError } from '../lib/errors';
@@ -21,9 +20,7 @@ import { contextTar, discardContext, stageContext } from '../lib/images/context'
 import { explainFailure } from '../lib/images/failureCause';
 import { familyLabels } from '../lib/images/labels';
 import { type ImageFacts, type ImagePlan, type ParentOutcome, planImage } from '../lib/images/familyPlan';
-import { buildJobs } from '../lib/images/jobs';
-import { oneEngine } from '../lib/images/placement';
-import { estimator, runSchedule } from '../lib/images/schedule';
+import { ENGINE_LOST, estimator, runSchedule } from '../lib/images/schedule';
 import { type StatusLine, statusLine } from '../lib/images/status';
 import { jobSlots } from '../lib/runRecord';
 import { familySummary, previousBuildTimes, type SummaryImage, summaryTable } from '../lib/images/summary';
@@ -32,11 +29,12 @@ import type { Run } from '../lib/run';
 import type { BuildResult } from '../lib/steps';
 import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
-import { type FamilyFromRegistry, familyFromRegistry, type Taken } from '../lib/cache/familyImages';
-import { HOW, runCache, versionTagsUntouched } from '../lib/cache/run';
+import type { Taken } from '../lib/cache/familyImages';
+import { HOW, versionTagsUntouched } from '../lib/cache/run';
 import { readPackagesAhead } from '../lib/sbom/packagesKept';
 import { failureFacts } from './failureFacts';
 import { type FamilyNeeds, gatherFacts, type PreparedFamily, prepareFamily } from './familyFacts';
+import { type ImageEngine, type ImageEngines, imageEngines } from './imageEngines';
 
 export const imageLogFile = (workDir: string, component: string, os: string) =>
   path.join(workPaths(workDir).logs, `${imageRepository(component, os)}.log`);
@@ -44,30 +42,23 @@ export const imageLogFile = (workDir: string, component: string, os: string) =>
 /** What the images of one run share while they are applied. */
 interface FamilyRun {
   run: Run;
-  docker: Docker;
   family: PreparedFamily;
+  /** as gathered on the first engine */
   facts: Map<string, ImageFacts>;
   status: StatusLine;
-  /** builds at once */
-  jobs: number;
-  /** BuildKit or the classic builder, chosen once per run */
-  builder: Builder;
+  /** where the images build, each engine with its builder (BuildKit or classic) and builds at once */
+  engines: ImageEngines;
   lastBuildMs: Record<string, number>;
   /** what each image came to, as its turn ends */
   rows: Map<string, SummaryImage>;
-  /** images our tags pointed at before they were rebuilt: removed at the end when nothing uses them */
-  replaced: string[];
-  /** images found in the cache registry by their input hash (lib/cache/familyImages.ts) */
-  fromRegistry: FamilyFromRegistry;
+  /** images our tags pointed at before they were rebuilt, by engine: removed at the end when nothing uses them */
+  replaced: Map<ImageEngine, string[]>;
   /** what was taken from the registry, by image */
   taken: Map<string, Taken>;
-  /** the engine the images build on, by its name (engines / --engines) or address */
-  engine: string;
 }
 
 export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildResult> {
   const docker = await run.engine();
-  const builder = await run.once('imageBuilder', () => imageBuilder(docker, run.config.builder, run.config.builderOrigin));
   const family = prepareFamily(run, needs);
   const facts = await gatherFacts(run, docker, family);
   throwIfInterrupted(run.signal);
@@ -75,30 +66,30 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const paths = workPaths(run.config.workDir);
   const lastBuildMs = previousBuildTimes(readTextOrNull(paths.summary));
   const status = statusLine(run.log, family.graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
-  const fromRegistry = familyFromRegistry(run, await runCache(run));
-  const jobs = buildJobs(run.config.jobs, run.config.jobsFromDefault, builder.builder, os.availableParallelism());
-  const engine = run.config.engines == null ? run.engineTarget.address : (await run.liveEngines())[0].name;
-  const fr: FamilyRun = { run, docker, family, facts, status, jobs, builder: builder.builder, lastBuildMs, rows: new Map(), replaced: [], fromRegistry, taken: new Map(), engine };
-  status.log.info(`images build with ${builderName(builder.builder)}: ${builder.why}; up to ${jobs} at once${run.config.engines == null ? '' : ` on engine ${engine}`}`);
+  const engines = await imageEngines(run, needs.repo);
+  const fr: FamilyRun = { run, family, facts, status, engines, lastBuildMs, rows: new Map(), replaced: new Map(), taken: new Map() };
+  for (const line of engines.describe()) status.log.info(line);
   const slots = jobSlots();
   try {
     const schedule = await runSchedule({
       graph: family.graph,
-      jobs: fr.jobs,
-      // one engine builds the family for now; the many-engine placement (manyEngines) is not wired to the build flow yet
-      placement: oneEngine(fr.jobs, engine),
+      jobs: engines.jobs,
+      placement: engines.placement,
       estimateMs: estimator(lastBuildMs),
       signal: run.signal,
-      work: async (name) => {
+      work: async (name, engineName) => {
         const slot = slots.take();
         const t0 = Date.now();
-        const r = await applyImage(fr, name).finally(() => slots.give(slot));
+        const engine = engines.get(engineName);
+        const r = await applyImage(fr, name, engine).finally(() => slots.give(slot));
+        status.finished(name);
+        if (r === ENGINE_LOST) return r;
         recordImage(fr, r, t0, slot);
         // a run that ships reads each new image's packages (its SBOM) while the others build
-        if (r.status === 'built' && r.id && run.intent !== 'build') readPackagesAhead(fr.docker, run.config.workDir, needs.repo.family ?? 'deb', r.id);
-        status.finished(name);
+        if (r.status === 'built' && r.id && run.intent !== 'build') readPackagesAhead(engine.docker, run.config.workDir, needs.repo.family ?? 'deb', r.id);
         return r.status === 'built' || r.status === 'skipped';
       },
+      onEngineLost: (engine, name) => status.log.warn(`${name}: engine ${engine} stopped answering while it had ${name}; ${name} goes back to the queue and builds on another engine`),
       onBlocked: (name, by) => {
         status.finished(name);
         const parent = family.images.get(by)!.ref;
@@ -107,10 +98,15 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
       },
     });
     for (const name of schedule.cancelled) recordImage(fr, row(fr, name, { status: 'blocked', reason: 'not started: the run was interrupted' }), Date.now());
+    for (const [name, error] of schedule.failed) if (!fr.rows.has(name)) recordImage(fr, row(fr, name, { status: 'failed', reason: describeError(error) }), Date.now());
+    if (schedule.lost.size) {
+      const whole = schedule.ok.size === family.graph.order.length;
+      status.log.warn(`engine${schedule.lost.size === 1 ? '' : 's'} ${[...schedule.lost].join(', ')} stopped answering during the run; ${whole ? 'the other engines built what it had in flight: the family is whole' : 'see the table for what is missing'}`);
+    }
   } finally {
     status.stop();
   }
-  await removeUnusedImages(docker, fr.replaced);
+  for (const [engine, ids] of fr.replaced) if (!(await engines.lost(engine).catch(() => true))) await removeUnusedImages(engine.docker, ids);
   return finish(fr, started);
 }
 
@@ -120,7 +116,7 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
   const c = run.config;
   const paths = workPaths(c.workDir);
   const images = family.graph.order.map((n) => fr.rows.get(n)!);
-  const summary = familySummary({ version: c.version, os: c.os, started, finished: new Date(), jobs: fr.jobs, noCache: c.noCache, select: c.select }, family.graph, images);
+  const summary = familySummary({ version: c.version, os: c.os, started, finished: new Date(), jobs: fr.engines.jobs, noCache: c.noCache, select: c.select }, family.graph, images);
   writeFileAtomic(paths.summary, `${JSON.stringify(redactJson(summary), null, 2)}\n`);
   for (const line of summaryTable(summary)) run.log.info(line);
   run.log.info(`summary: ${paths.summary}`);
@@ -147,13 +143,16 @@ function recordImage(fr: FamilyRun, r: SummaryImage, start: number, slot?: numbe
   });
 }
 
-/** The summary row of an image, recorded as what it came to. */
-function row(fr: FamilyRun, name: string, fields: Partial<SummaryImage>): SummaryImage {
+/**
+ * The summary row of an image, recorded as what it came to; `on`: the engine that built or holds
+ * it (an image on another engine than the first is not local to save and push, which pull it).
+ */
+function row(fr: FamilyRun, name: string, fields: Partial<SummaryImage>, on?: ImageEngine): SummaryImage {
   const c = fr.run.config;
   const r: SummaryImage = {
     component: name, ref: fr.family.images.get(name)!.ref, status: 'blocked', id: null, inputHash: '', durationMs: 0, size: null,
     log: imageLogFile(c.workDir, name, c.os), parents: fr.family.graph.nodes.get(name)!.parents, buildMs: fr.lastBuildMs[name] ?? null,
-    ...((fields.status === 'built' || fields.status === 'skipped') && fields.local !== false ? { engine: fr.engine } : {}), ...fields,
+    ...(on && (fields.status === 'built' || fields.status === 'skipped') ? { engine: on.name, ...(on.first ? {} : { local: false }) } : {}), ...fields,
   };
   fr.rows.set(name, r);
   return r;
@@ -167,36 +166,53 @@ function parentOutcome(fr: FamilyRun) {
   };
 }
 
-/** One image's turn: plan it with its parents' real ids, pull what it needs, then skip, build or fail it. */
-async function applyImage(fr: FamilyRun, name: string): Promise<SummaryImage> {
+/** An image of ours replaced on `engine` (its tag moved to another image). */
+function replacedOn(fr: FamilyRun, engine: ImageEngine, id: string): void {
+  fr.replaced.set(engine, [...(fr.replaced.get(engine) ?? []), id]);
+}
+
+/**
+ * One image's turn on `engine`: plan it with its parents' real ids, pull what it needs, then skip,
+ * build or fail it; an image made or found there is handed to the other engines. ENGINE_LOST:
+ * the engine stopped answering, and the schedule gives the image to another.
+ */
+async function applyImage(fr: FamilyRun, name: string, engine: ImageEngine): Promise<SummaryImage | typeof ENGINE_LOST> {
   const t0 = Date.now();
   let plan: ImagePlan | undefined;
   try {
+    fr.facts.set(name, await fr.engines.factsOn(engine, fr.facts.get(name)!));
     plan = planImage(fr.facts.get(name)!, parentOutcome(fr), { noCache: fr.run.config.noCache });
-    if (plan.pull.length) plan = await pullParents(fr, name, plan);
+    if (plan.pull.length) plan = await pullParents(fr, name, plan, engine);
     if (plan.action === 'build' && plan.inputHash) plan = await askRegistry(fr, name, plan);
     if (plan.action === 'fetch') {
       const taken = fr.taken.get(name)!;
       if (taken.local) {
         const existing = fr.facts.get(name)!.existing;
-        if (existing && existing.id !== taken.id) fr.replaced.push(existing.id);
+        if (existing && existing.id !== taken.id) replacedOn(fr, fr.engines.first, existing.id);
       }
       fr.status.log.info(`${name}: ${plan.reason}`);
-      return row(fr, name, { status: 'skipped', how: HOW.registry, local: taken.local, id: taken.id, size: taken.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 });
+      return row(fr, name, { status: 'skipped', how: HOW.registry, local: taken.local, id: taken.id, size: taken.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 }, taken.local ? fr.engines.first : undefined);
     }
     if (plan.action === 'skip') {
       const existing = fr.facts.get(name)!.existing!;
-      fr.status.log.info(`${name}: skipped, ${plan.reason}`);
-      return row(fr, name, { status: 'skipped', how: HOW.local, id: existing.id, size: existing.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 });
+      await fr.engines.handOff(engine, { name, ref: plan.ref, id: existing.id, inputHash: plan.inputHash! });
+      fr.status.log.info(`${name}: skipped, ${plan.reason}${fr.engines.many ? ` (on engine ${engine.name})` : ''}`);
+      return row(fr, name, { status: 'skipped', how: HOW.local, id: existing.id, size: existing.size, inputHash: plan.inputHash!, reason: plan.reason, durationMs: Date.now() - t0 }, engine);
     }
     if (plan.action !== 'build') {
       writeLog(fr, name, `ERROR: ${plan.reason}\n`);
       return failed(fr, name, t0, plan.reason, '', []);
     }
-    return await build(fr, name, plan, t0);
+    return await build(fr, name, plan, t0, engine);
   } catch (e) {
-    return failed(fr, name, t0, await explain(fr, name, describeError(e)), plan?.inputHash ?? '');
+    return failedOn(fr, name, engine, t0, describeError(e), plan?.inputHash ?? '');
   }
+}
+
+/** A failure on `engine`: the engine's when it stopped answering (the image builds elsewhere), else the image's. */
+async function failedOn(fr: FamilyRun, name: string, engine: ImageEngine, t0: number, reason: string, hash: string): Promise<SummaryImage | typeof ENGINE_LOST> {
+  if (!fr.run.signal.aborted && (await fr.engines.lost(engine))) return ENGINE_LOST;
+  return failed(fr, name, t0, await explain(fr, name, engine, reason), hash);
 }
 
 /**
@@ -204,7 +220,7 @@ async function applyImage(fr: FamilyRun, name: string): Promise<SummaryImage> {
  * (pulled only when this engine needs it): the plan says so (fetch).
  */
 async function askRegistry(fr: FamilyRun, name: string, plan: ImagePlan): Promise<ImagePlan> {
-  const taken = await fr.fromRegistry.take(name, plan.ref, plan.inputHash!);
+  const taken = await fr.engines.fromRegistry.take(name, plan.ref, plan.inputHash!);
   if (!taken) return plan;
   fr.taken.set(name, taken);
   fr.facts.set(name, { ...fr.facts.get(name)!, inRegistry: { inputHash: plan.inputHash!, id: taken.id } });
@@ -212,12 +228,12 @@ async function askRegistry(fr: FamilyRun, name: string, plan: ImagePlan): Promis
 }
 
 /** Pulls the parents that are not local (as `docker build` would), then plans the image again. */
-async function pullParents(fr: FamilyRun, name: string, plan: ImagePlan): Promise<ImagePlan> {
+async function pullParents(fr: FamilyRun, name: string, plan: ImagePlan, engine: ImageEngine): Promise<ImagePlan> {
   const facts = fr.facts.get(name)!;
   const img = fr.family.images.get(name)!;
   for (const ref of plan.pull) {
-    const error = await pullImage(fr.docker, ref);
-    const pulled = error ? null : await localImage(fr.docker, ref);
+    const error = await pullImage(engine.docker, ref);
+    const pulled = error ? null : await localImage(engine.docker, ref);
     if (!pulled) {
       const line = img.parentRefs.find((p) => p.ref === ref)?.line;
       const problem = `parent ${ref} (${img.recipe.dockerfile}:${line}) is not local and cannot be pulled: ${error ?? 'not found after the pull'}`;
@@ -231,31 +247,33 @@ async function pullParents(fr: FamilyRun, name: string, plan: ImagePlan): Promis
 }
 
 /** Stages the context, builds, and checks that the engine's image carries the input hash it was built with. */
-async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): Promise<SummaryImage> {
+async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number, engine: ImageEngine): Promise<SummaryImage | typeof ENGINE_LOST> {
   const { run, family } = fr;
   const c = run.config;
   const img = family.images.get(name)!;
   const hash = plan.inputHash!;
   const logFile = imageLogFile(c.workDir, name, c.os);
   throwIfInterrupted(run.signal);
-  // a parent taken from the registry and left there is pulled now: this image is built from it
-  await fr.fromRegistry.pullParents(family.graph.nodes.get(name)!.parents.map((p) => [p, family.images.get(p)!.ref]));
-  fr.status.log.info(`${name}: building ${img.ref} (${plan.reason})`);
+  // a parent taken from the registry and left there, or made on another engine, is pulled now: this image is built from it
+  const parents = family.graph.nodes.get(name)!.parents.map((p) => ({ name: p, ref: family.images.get(p)!.ref, id: fr.rows.get(p)!.id!, inputHash: fr.rows.get(p)!.inputHash }));
+  await fr.engines.bringParents(engine, name, parents);
+  const buildArgs = await fr.engines.buildArgs(engine, img.buildArgs);
+  fr.status.log.info(`${name}: building ${img.ref} (${plan.reason})${fr.engines.many ? ` on engine ${engine.name}` : ''}`);
   fr.status.running(name);
   const staged = await stageContext(img.contextDir, path.join(workPaths(c.workDir).tmp, 'contexts', name), img.extra);
   let outcome;
   try {
     // FROM names the parents by the ids the input hash was computed with (lib/images/pinParents.ts)
     const pinned = { contextDir: staged.dir, dockerfile: img.dockerfileName, text: img.dockerfileText, parents: img.parentRefs, ids: plan.inputs!.parents };
-    outcome = await withPinnedParents(fr.docker, pinned, () => buildImage(fr.docker, {
+    outcome = await withPinnedParents(engine.docker, pinned, () => buildImage(engine.docker, {
       context: contextTar(staged),
       ref: img.ref,
       dockerfile: img.dockerfileName,
-      buildArgs: img.buildArgs,
+      buildArgs,
       labels: familyLabels({ component: name, os: c.os, version: c.version, inputs: plan.inputs!, revision: family.ansible.commit, created: new Date() }),
       network: c.network,
       noCache: c.noCache || plan.bypassLayerCache,
-      builder: fr.builder,
+      builder: engine.builder,
       logFile,
       signal: run.signal,
     }));
@@ -263,16 +281,17 @@ async function build(fr: FamilyRun, name: string, plan: ImagePlan, t0: number): 
     discardContext(staged);
     fr.status.finished(name);
   }
-  if (outcome.error) return failed(fr, name, t0, await explain(fr, name, `docker build: ${outcome.error}`), hash);
-  const made = await localImage(fr.docker, img.ref);
+  if (outcome.error) return failedOn(fr, name, engine, t0, `docker build: ${outcome.error}`, hash);
+  const made = await localImage(engine.docker, img.ref);
   if (!made || made.inputHash !== hash) {
     return failed(fr, name, t0, `the engine reported success, but ${img.ref} ${made ? 'does not carry the input hash it was built with' : 'is not there'}`, hash);
   }
   const existing = fr.facts.get(name)!.existing;
-  if (existing && existing.id !== made.id) fr.replaced.push(existing.id);
+  if (existing && existing.id !== made.id) replacedOn(fr, engine, existing.id);
   const durationMs = Date.now() - t0;
-  fr.status.log.info(`${name}: built ${img.ref} in ${formatDuration(durationMs)} (${made.id.slice(7, 19)})`);
-  return row(fr, name, { status: 'built', how: HOW.built, id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs, reason: plan.reason });
+  fr.status.log.info(`${name}: built ${img.ref} in ${formatDuration(durationMs)} (${made.id.slice(7, 19)})${fr.engines.many ? ` on engine ${engine.name}` : ''}`);
+  await fr.engines.handOff(engine, { name, ref: img.ref, id: made.id, inputHash: hash });
+  return row(fr, name, { status: 'built', how: HOW.built, id: made.id, size: made.size, inputHash: hash, durationMs, buildMs: durationMs, reason: plan.reason }, engine);
 }
 
 function writeLog(fr: FamilyRun, name: string, text: string): void {
@@ -297,7 +316,9 @@ function failed(fr: FamilyRun, name: string, t0: number, reason: string, hash: s
 }
 
 /** A failure whose cause is the engine or the repo container says so first. */
-async function explain(fr: FamilyRun, name: string, reason: string): Promise<string> {
+async function explain(fr: FamilyRun, name: string, engine: ImageEngine, reason: string): Promise<string> {
   if (fr.run.signal.aborted) return reason;
-  return explainFailure(reason, await failureFacts(fr.docker, fr.run.engineTarget, fr.family, fr.family.images.get(name)!));
+  // the run's repo container is on the first engine; another engine's builds reach it there
+  const family = engine.first ? fr.family : { ...fr.family, repo: { ...fr.family.repo, container: null } };
+  return explainFailure(reason, await failureFacts(engine.docker, engine.target, family, fr.family.images.get(name)!));
 }

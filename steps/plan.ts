@@ -35,6 +35,13 @@ import type { Run } from '../lib/run';
 import type { AnsibleResult, RepoResult } from '../lib/steps';
 import { ansiblePlan } from './contrailAnsible';
 import { gatherFacts, prepareFamily } from './familyFacts';
+import { buildingEngines, engineSlots } from './imageEngines';
+import type { ImageGraph } from '../lib/images/graph';
+import { estimator } from '../lib/images/schedule';
+import { previousBuildTimes } from '../lib/images/summary';
+import { placeBuilds } from '../lib/plan/enginePlan';
+import { readTextOrNull } from '../lib/fs/read';
+import { workPaths } from '../lib/workDir';
 import { packageFacts, planPackages } from './packageBuild';
 
 const pathKind = (p: string): PathKind => {
@@ -97,6 +104,17 @@ export function prepFromResults(repo: RepoResult, ansible: AnsibleResult, base: 
     repo: { plan: { action: 'reused', buildImage: false, reason: 'prep ran' }, result: repo, index: { indexHash: repo.indexHash, packages: repo.packages } },
     ansible: { plan: { action: 'reuse', reason: 'prep ran' }, sha256: ansible.sha256, artifact: ansible.artifact },
   };
+}
+
+/** Over several engines: which one would build each image to build (lib/plan/enginePlan.ts). */
+async function onEngines(run: Run, graph: ImageGraph, entries: ImagePlan[]): Promise<ImagePlan[]> {
+  if (run.config.engines == null) return entries;
+  const engines = await buildingEngines(run);
+  if (engines.length < 2) return entries;
+  const builds = new Set(entries.filter((e) => e.action === 'build').map((e) => e.component));
+  const times = estimator(previousBuildTimes(readTextOrNull(workPaths(run.config.workDir).summary)));
+  const at = await placeBuilds(graph, builds, engineSlots(engines), times);
+  return entries.map((e) => (at.has(e.component) ? { ...e, engine: at.get(e.component) } : e));
 }
 
 export async function plan(run: Run, needs: { prep: PrepOutcomes }): Promise<Plan> {
@@ -232,7 +250,7 @@ async function imagePlans(run: Run, docker: Docker, prep: PrepOutcomes): Promise
   for (;;) {
     const entries = planFamily(family.graph.order, facts, options);
     const ask = entries.filter((e) => cache && e.action === 'build' && e.inputHash && !hasPending(e.inputs!.packages) && e.inputs!.ansible?.startsWith('pending:') !== true && !asked.has(e.component));
-    if (ask.length === 0) return entries;
+    if (ask.length === 0) return onEngines(run, family.graph, entries);
     for (const e of ask) {
       asked.add(e.component);
       const found = await findFamilyImage(cache!, e.ref, e.inputHash!);

@@ -1,5 +1,8 @@
-import type { Run } from '../lib/run';
+import { familyFromRegistry } from '../lib/cache/familyImages';
 import { runCache } from '../lib/cache/run';
+import { localImage } from '../lib/docker/images';
+import type { Run } from '../lib/run';
+import type { ShipImage } from '../lib/ship';
 import { shipDocuments } from '../lib/sbom/shipDocuments';
 import type { OsFamily } from '../lib/packages/osFamily';
 import { saveAll, type SaveResult } from '../lib/save/saveAll';
@@ -16,7 +19,7 @@ export async function checkSaveDir(run: Run): Promise<string> {
 export async function saveImages(run: Run, needs: { images: BuildResult; repo: RepoResult; ansible: AnsibleResult; dir: string; family: () => Promise<OsFamily> }): Promise<SaveResult> {
   const docker = await run.engine();
   const c = run.config;
-  const images = await shippableImages(docker, needs.images, needs.repo, 'save');
+  const images = await onThisEngine(run, await shippableImages(docker, needs.images, needs.repo, 'save'));
   const family = await needs.family();
   // images taken from the cache registry keep the documents they were built with
   const documents = await shipDocuments(docker, { images, repo: needs.repo, ansible: needs.ansible, family, config: c, jobs: c.jobs }, () => runCache(run), run.log);
@@ -24,4 +27,20 @@ export async function saveImages(run: Run, needs: { images: BuildResult; repo: R
     dir: needs.dir, os: c.os, version: c.version, perImage: c.save.perImage, gzipLevel: c.save.gzipLevel,
     images, ansible: needs.ansible, documents, log: run.log, signal: run.signal,
   });
+}
+
+/** The images built on another engine (many engines) pulled onto this one from the registry, by their identity tags: the archive is written from here. */
+async function onThisEngine(run: Run, images: ShipImage[]): Promise<ShipImage[]> {
+  const docker = await run.engine();
+  const fromRegistry = familyFromRegistry(run, await runCache(run));
+  const out: ShipImage[] = [];
+  for (const image of images) {
+    if (image.local !== false) {
+      out.push(image);
+      continue;
+    }
+    const id = await fromRegistry.ensureLocal(image);
+    out.push({ ...image, id, local: true, size: (await localImage(docker, id))?.size ?? image.size });
+  }
+  return out;
 }

@@ -27,6 +27,15 @@ export interface FamilyFromRegistry {
   pullParents(parents: [string, string][]): Promise<void>;
   /** Brings an image left in the registry onto this engine (push to another registry, save). */
   ensureLocal(image: ShipImage): Promise<string>;
+  /** An image another engine made and stored under its identity tag: found there, not here (ensureLocal pulls it). */
+  leftInRegistry(name: string, ref: string, found: CachedImage): void;
+}
+
+export interface FromRegistryOptions {
+  /** never pull at take: the images stay in the registry until an engine or a step needs them (many engines) */
+  leaveInRegistry?: boolean;
+  /** the registry only hands this run's images between engines (--no-cache): nothing is taken from it */
+  handOffOnly?: boolean;
 }
 
 const perRun = new WeakMap<Run, FamilyFromRegistry>();
@@ -35,7 +44,8 @@ const perRun = new WeakMap<Run, FamilyFromRegistry>();
 export const findFamilyImage = (cache: RegistryCache, ref: string, inputHash: string): Promise<CachedImage | null> =>
   cache.find(ref, hashTag(inputHash), hashLabels(inputHash));
 
-export function familyFromRegistry(run: Run, cache: RegistryCache | null): FamilyFromRegistry {
+/** The run's one view (the first caller's options hold: buildImages makes it before push and save ask). */
+export function familyFromRegistry(run: Run, cache: RegistryCache | null, options: FromRegistryOptions = {}): FamilyFromRegistry {
   const known = perRun.get(run);
   if (known) return known;
   const remote = new Map<string, { name: string; found: CachedImage }>();
@@ -55,11 +65,11 @@ export function familyFromRegistry(run: Run, cache: RegistryCache | null): Famil
   };
   const api: FamilyFromRegistry = {
     async take(name, ref, inputHash) {
-      if (!cache) return null;
+      if (!cache || options.handOffOnly) return null;
       const found = await findFamilyImage(cache, ref, inputHash);
       if (!found) return null;
       const reason = `${HOW.registry} (input hash ${inputHash.slice(0, 12)})`;
-      if (!wantsLocalImages(run)) {
+      if (!wantsLocalImages(run) || options.leaveInRegistry) {
         remote.set(ref, { name, found });
         return { id: found.id, local: false, size: null, reason };
       }
@@ -83,6 +93,9 @@ export function familyFromRegistry(run: Run, cache: RegistryCache | null): Famil
       const r = remote.get(image.ref);
       if (!r) return image.id;
       return pull(r.name, image.ref, r.found);
+    },
+    leftInRegistry(name, ref, found) {
+      remote.set(ref, { name, found });
     },
   };
   perRun.set(run, api);

@@ -55,22 +55,27 @@ export async function openCache(req: OpenCacheRequest): Promise<RegistryCache | 
         return null;
       }
     },
-    async pull(found, localRef, signal) {
-      const remote = `${found.place.repository}:${found.tag}`;
-      const error = await pullImage(req.docker, remote, { auth: target.auth, signal });
-      if (error) throw new Error(`pulling ${remote}: ${error}`);
-      const colon = localRef.lastIndexOf(':');
-      await tagImage(req.docker, remote, localRef.slice(0, colon), localRef.slice(colon + 1));
-      // the registry's name is only how it came: the engine keeps the family's own name
-      await removeImage(req.docker, remote).catch(() => 'absent');
-      const id = (await localImage(req.docker, localRef))?.id;
-      if (id !== found.id) throw new Error(`pulled ${remote} as ${id ?? 'nothing'}, the registry's manifest names ${found.id}`);
-      return id;
-    },
+    pull: (found, localRef, signal) => pullFound(req.docker, target.auth, found, localRef, signal),
   };
   return cache;
 }
 
+/**
+ * Pulls an image found in the registry onto `docker` (any engine of the run) and tags it
+ * `localRef`; the registry's name is dropped. Returns its id, which must be the manifest's.
+ */
+export async function pullFound(docker: Docker, auth: Record<string, string>, found: CachedImage, localRef: string, signal?: AbortSignal): Promise<string> {
+  const remote = `${found.place.repository}:${found.tag}`;
+  const error = await pullImage(docker, remote, { auth, signal });
+  if (error) throw new Error(`pulling ${remote}: ${error}`);
+  const colon = localRef.lastIndexOf(':');
+  await tagImage(docker, remote, localRef.slice(0, colon), localRef.slice(colon + 1));
+  // the registry's name is only how it came: the engine keeps the family's own name
+  await removeImage(docker, remote).catch(() => 'absent');
+  const id = (await localImage(docker, localRef))?.id;
+  if (id !== found.id) throw new Error(`pulled ${remote} as ${id ?? 'nothing'}, the registry's manifest names ${found.id}`);
+  return id;
+}
 
 /** The error's message without its hint: a warning line, not a failure report. */
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -69,10 +69,9 @@ export function engineVerdict(facts: EngineFacts[]): EngineVerdict {
       verdict.warnings.push(`engine ${name} has only ${formatBytes(f.freeBytes)} free for its images: builds there may run out of space`);
     }
   }
-  // Spreading one family's builds over several engines is not there yet: say where they go, so
-  // nobody reads a list of engines as a build spread over them
+  // where each kind of work goes, so nobody has to guess which engine holds what
   if (verdict.live.length > 1) {
-    verdict.warnings.push(`${verdict.live.length} engines answer, but this version builds, saves and pushes on the first only (${verdict.live[0].name}); clean covers every one`);
+    verdict.info.push(`${verdict.live.length} engines answer: the images build on all of them; prep, save and push work on the first (${verdict.live[0].name}); clean covers every one`);
   }
   if (verdict.live.length === 0) {
     throw buildError(`none of the ${facts.length} engines answers`,

@@ -59,6 +59,8 @@ export interface ImagePlan {
   pull: string[];
   /** only package contents changed: Docker's layer cache would hand back the old install */
   bypassLayerCache: boolean;
+  /** over several engines (plan): the engine that would build it */
+  engine?: string;
 }
 
 export interface PlanOptions {
@@ -124,7 +126,7 @@ export interface Plan {
   entries: ImagePlan[];
 }
 
-export function formatPlan(plan: { entries: Pick<ImagePlan, 'component' | 'ref' | 'action' | 'reason'>[] }): string[] {
+export function formatPlan(plan: { entries: Pick<ImagePlan, 'component' | 'ref' | 'action' | 'reason' | 'engine'>[] }): string[] {
   const width = Math.max(0, ...plan.entries.map((e) => e.ref.length));
   const count = (a: PlanAction) => plan.entries.filter((e) => e.action === a).length;
   const tally = [`${count('build')} to build`, `${count('skip')} to skip`];
@@ -133,7 +135,7 @@ export function formatPlan(plan: { entries: Pick<ImagePlan, 'component' | 'ref' 
   if (count('blocked')) tally.push(`${count('blocked')} blocked`);
   if (count('undecided')) tally.push(`${count('undecided')} decided after prep`);
   return [
-    ...plan.entries.map((e) => `${e.action.padEnd(7)} ${e.ref.padEnd(width)}  ${e.reason}`),
+    ...plan.entries.map((e) => `${e.action.padEnd(7)} ${e.ref.padEnd(width)}  ${e.reason}${e.engine ? ` (on engine ${e.engine})` : ''}`),
     tally.join(', '),
   ];
 }

@@ -11,7 +11,7 @@
  * many run beside it.
  */
 import type { ImageGraph } from './graph';
-import { manyEngines, oneEngine } from './placement';
+import { type EngineSlots, manyEngines, oneEngine } from './placement';
 import { runSchedule } from './schedule';
 
 export interface SimulationInput {
@@ -24,6 +24,8 @@ export interface SimulationInput {
   jobsPerEngine: number;
   /** each engine's cores, shared by the builds running on it; absent: builds do not slow each other */
   cores?: number;
+  /** the engines by name, each with its builds at once and cores (overrides engines, jobsPerEngine and cores): plan's placement */
+  slots?: EngineSlots[];
 }
 
 export interface SimulationResult {
@@ -35,8 +37,10 @@ export interface SimulationResult {
 }
 
 export async function simulate(input: SimulationInput): Promise<SimulationResult> {
-  const names = Array.from({ length: input.engines }, (_, i) => `engine-${i + 1}`);
-  const placement = input.engines === 1 ? oneEngine(input.jobsPerEngine, names[0]) : manyEngines(names.map((name) => ({ name, jobs: input.jobsPerEngine, cores: input.cores })));
+  const slots = input.slots ?? Array.from({ length: input.engines }, (_, i) => ({ name: `engine-${i + 1}`, jobs: input.jobsPerEngine, cores: input.cores }));
+  const names = slots.map((s) => s.name);
+  const coresOf = new Map(slots.map((s) => [s.name, s.cores]));
+  const placement = slots.length === 1 ? oneEngine(slots[0].jobs, names[0]) : manyEngines(slots);
   // the virtual clock: each build first waits for its pulls (the network's time, no core), then
   // does its work at its engine's rate; the loop below moves the clock to the next phase to end
   let now = 0;
@@ -45,12 +49,13 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
   let pulls = 0;
   const rate = (r: { engine: string; pull: number }) => {
     if (r.pull > 0) return 1;
-    if (input.cores === undefined) return 1;
+    const cores = coresOf.get(r.engine);
+    if (cores === undefined) return 1;
     const k = running.filter((x) => x.engine === r.engine && x.pull <= 0).length;
-    return Math.min(1, input.cores / k);
+    return Math.min(1, cores / k);
   };
   const work = (name: string, engine: string) => {
-    const missing = input.engines === 1 ? [] : input.graph.nodes.get(name)!.parents.filter((p) => !placement.holds(engine, p));
+    const missing = slots.length === 1 ? [] : input.graph.nodes.get(name)!.parents.filter((p) => !placement.holds(engine, p));
     pulls += missing.length;
     for (const p of missing) placement.record(p, engine);
     const pull = missing.reduce((sum, p) => sum + input.pullMs(p), 0);

@@ -87,17 +87,20 @@ export function familySummary(run: SummaryRun, graph: ImageGraph, images: Summar
   };
 }
 
-/** The end-of-run table, one line per image. */
+/** The end-of-run table, one line per image; an ENGINE column when the images are on more than one engine. */
 export function summaryTable(s: Summary): string[] {
+  const engines = new Set(s.images.map((i) => i.engine).filter((e) => e !== undefined));
+  const spread = engines.size > 1;
   const rows = s.images.map((i) => [
     i.ref,
     i.status,
     i.status === 'built' || i.status === 'failed' ? formatDuration(i.durationMs) : '',
     i.size === null ? '' : formatBytes(i.size),
     i.id ? i.id.replace(/^sha256:/, '').slice(0, 12) : '',
+    ...(spread ? [i.engine ?? (i.status === 'skipped' ? 'registry' : '')] : []),
     i.status === 'built' ? '' : (i.reason ?? ''),
   ]);
-  const head = ['IMAGE', 'STATUS', 'TIME', 'SIZE', 'ID', 'WHY'];
+  const head = ['IMAGE', 'STATUS', 'TIME', 'SIZE', 'ID', ...(spread ? ['ENGINE'] : []), 'WHY'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]))).join('  ').trimEnd();
   const c = s.counts;

@@ -143,7 +143,7 @@ const portTakenHint = (port: number) =>
   `choose another port: repo.port in the config, CONTRAIL_REPO_PORT or --repo-port (e.g. --repo-port ${port === 1567 ? 1568 : 1567}), or stop what listens there`;
 
 /** Waits until the index (`url`/Packages.gz, or repodata/repomd.xml and its primary metadata) answers from the running container; bounded. */
-async function waitReady(docker: Docker, name: string, req: RepoServerRequest, url: string): Promise<string> {
+async function waitReady(docker: Docker, name: string, req: RepoContainerRequest, url: string): Promise<string> {
   const container = docker.getContainer(name);
   const deadline = Date.now() + (req.readyTimeoutMs ?? 20_000);
   let last = '';
@@ -173,44 +173,71 @@ const removeQuietly = (docker: Docker, imageId: string) => removeImage(docker, i
 
 export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, log: Logger): Promise<RepoServer> {
   const ref = repoImageRef(req.os, req.version);
+  const imageHash = repoImageHash(req);
+  const existingImage = await localImage(docker, ref);
+  const existing = await localContainer(docker, repoContainerName(req.os, req.port));
+  // one rule for what happens, the one `gulp plan` prints (lib/plan/repoPlan.ts)
+  const plan = planRepoServer({ image: existingImage, container: existing, imageHash, containerHash: repoContainerHash(imageHash, req.host, req.port) });
+  const imageId = plan.buildImage ? await buildRepoImage(docker, req, ref, imageHash, log) : existingImage!.id;
+  try {
+    return { ...await serveRepoImage(docker, { ...req, image: { ref, id: imageId, inputHash: imageHash } }, log), imageBuilt: plan.buildImage };
+  } finally {
+    // the image this one replaced, once no container uses it (also when the new one does not serve)
+    if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);
+  }
+}
+
+/** What serveRepoImage needs: a repo image on the engine (built here, or pulled there from the registry) and where to serve it. */
+export interface RepoContainerRequest extends Pick<RepoServerRequest, 'os' | 'version' | 'host' | 'port' | 'network' | 'readyTimeoutMs' | 'signal' | 'flavor'> {
+  /** the image on this engine: its local name, id and the hash label it carries */
+  image: { ref: string; id: string; inputHash: string };
+}
+
+/**
+ * The repo container of an image already on the engine: reused, started, or (re)created on
+ * host:port, then waited for until its index answers. A container this call created is removed
+ * when the run is interrupted before it serves: an interrupt leaves no half-started repo.
+ */
+export async function serveRepoImage(docker: Docker, req: RepoContainerRequest, log: Logger): Promise<Omit<RepoServer, 'imageBuilt'>> {
   const name = repoContainerName(req.os, req.port);
   const url = repoUrl(req.host, req.port);
-  const imageHash = repoImageHash(req);
-  const containerHash = repoContainerHash(imageHash, req.host, req.port);
-
-  const existingImage = await localImage(docker, ref);
+  const containerHash = repoContainerHash(req.image.inputHash, req.host, req.port);
   const existing = await localContainer(docker, name);
-  // one rule for what happens, the one `gulp plan` prints (lib/plan/repoPlan.ts)
-  const plan = planRepoServer({ image: existingImage, container: existing, imageHash, containerHash });
-  const imageBuilt = plan.buildImage;
-  const imageId = plan.buildImage ? await buildRepoImage(docker, req, ref, imageHash, log) : existingImage!.id;
+  const plan = planRepoServer({ image: { id: req.image.id, inputHash: req.image.inputHash }, container: existing, imageHash: req.image.inputHash, containerHash });
 
   const container = docker.getContainer(name);
   const action: RepoServer['action'] = plan.container;
-  if (action === 'started') {
-    await container.start();
-  } else if (action === 'created') {
-    if (existing) {
-      log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
-      await container.remove({ force: true });
-    }
-    await docker.createContainer({
-      name,
-      Image: imageId,
-      Cmd: ['contrail-repo-serve', req.host.replace(/^\[|\]$/g, ''), String(req.port)],
-      Labels: projectLabels('repo', {
-        [LABELS.inputHash]: containerHash,
-        [LABELS.os]: req.os,
-        [LABELS.version]: req.version,
-      }),
-      HostConfig: { NetworkMode: req.network },
-    });
-    await container.start();
+  if (existing && action === 'created') {
+    log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
+    await container.remove({ force: true });
   }
-  if (existing && existing.image !== imageId) await removeQuietly(docker, existing.image);
-  if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);
-
-  const text = await waitReady(docker, name, req, url);
+  let text: string;
+  try {
+    if (action === 'started') {
+      await container.start();
+    } else if (action === 'created') {
+      await docker.createContainer({
+        name,
+        Image: req.image.id,
+        Cmd: ['contrail-repo-serve', req.host.replace(/^\[|\]$/g, ''), String(req.port)],
+        Labels: projectLabels('repo', {
+          [LABELS.inputHash]: containerHash,
+          [LABELS.os]: req.os,
+          [LABELS.version]: req.version,
+        }),
+        HostConfig: { NetworkMode: req.network },
+      });
+      req.signal?.throwIfAborted();
+      await container.start();
+    }
+    if (existing && existing.image !== req.image.id) await removeQuietly(docker, existing.image);
+    text = await waitReady(docker, name, req, url);
+    req.signal?.throwIfAborted();
+  } catch (e) {
+    // interrupted before it served: no container of this call is left (nor a half-started one)
+    if (action === 'created' && req.signal?.aborted) await container.remove({ force: true }).catch(() => undefined);
+    throw e;
+  }
   const id = (await localContainer(docker, name))?.id ?? name;
-  return { url, image: { ref, id: imageId }, container: { name, id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(text), action, imageBuilt };
+  return { url, image: { ref: req.image.ref, id: req.image.id }, container: { name, id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(text), action };
 }

@@ -107,6 +107,18 @@ async function uploadOne(docker: Docker, req: PushRequest, t: PushTarget): Promi
   }
 }
 
+/**
+ * One image stored under its identity tag from `docker` (uploaded unless the registry holds it
+ * already): the many-engine build hands each image it makes to the other engines this way.
+ * Throws when it cannot be stored.
+ */
+export async function storeIdentity(docker: Docker, req: Omit<PushRequest, 'images' | 'version' | 'jobs'>, image: ShipImage): Promise<PushOutcome> {
+  const [t] = pushTargets([image], req.target.address, 'identity-only');
+  const u = await uploadOne(docker, { ...req, images: [image], version: 'identity-only', jobs: 1, versionTags: false }, t);
+  if (u.outcome.status === 'failed') throw new Error(`storing ${t.repository}:${t.identity}: ${u.outcome.error}`);
+  return u.outcome;
+}
+
 /** Moves each version tag to its image's manifest, one after another. */
 async function moveVersionTags(req: PushRequest, targets: PushTarget[], uploaded: Uploaded[]): Promise<void> {
   const { client } = req.target;

@@ -45,6 +45,20 @@ test('the end table: one row per image, reasons for the ones not built, totals a
   t.is(lines[5], '1 built, 1 skipped, 1 failed, 1 blocked in 1m00s; critical path base -> agent (42.0 s)');
 });
 
+test('the end table over several engines: an ENGINE column, "registry" for an image only there', (t) => {
+  const s = summary();
+  s.images[0].engine = 'build-a';
+  s.images[1].engine = 'build-b';
+  s.images.push({ component: 'web', ref: 'contrail-web-debian12:1', status: 'skipped', id: `sha256:${'c'.repeat(64)}`, inputHash: 'h', durationMs: 3, size: null, log: '/w/logs/w.log', parents: ['base'], buildMs: null, reason: 'from the registry', local: false });
+  const lines = summaryTable(s);
+  t.regex(lines[0], /^IMAGE\s+STATUS\s+TIME\s+SIZE\s+ID\s+ENGINE\s+WHY$/);
+  t.regex(lines[1], /^contrail-base-debian12:1\s+built\s+30\.0 s\s+5\.0 MiB\s+aaaaaaaaaaaa\s+build-a$/);
+  t.regex(lines[2], /bbbbbbbbbbbb\s+build-b\s+up to date$/);
+  t.regex(lines[5], /cccccccccccc\s+registry\s+from the registry$/);
+  // one engine: no column, as before
+  t.regex(summaryTable({ ...summary(), images: summary().images.map((i) => ({ ...i, engine: 'build-a' })) })[0], /^IMAGE\s+STATUS\s+TIME\s+SIZE\s+ID\s+WHY$/);
+});
+
 test('plan lines', (t) => {
   const lines = formatPlan({ entries: [
     { component: 'base', ref: 'contrail-base-x:1', action: 'skip', reason: 'up to date' },
