@@ -31,7 +31,7 @@ import { formatDuration } from '../lib/text';
 import { workPaths } from '../lib/workDir';
 import type { Taken } from '../lib/cache/familyImages';
 import { HOW, versionTagsUntouched } from '../lib/cache/run';
-import { readPackagesAhead } from '../lib/sbom/packagesKept';
+import { readsAhead } from '../lib/sbom/packagesKept';
 import { failureFacts } from './failureFacts';
 import { type FamilyNeeds, gatherFacts, type PreparedFamily, prepareFamily } from './familyFacts';
 import { type ImageEngine, type ImageEngines, imageEngines } from './imageEngines';
@@ -70,6 +70,8 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
   const fr: FamilyRun = { run, family, facts, status, engines, lastBuildMs, rows: new Map(), replaced: new Map(), taken: new Map() };
   for (const line of engines.describe()) status.log.info(line);
   const slots = jobSlots();
+  // a run that ships reads each new image's packages (its SBOM) while the others build
+  const ahead = run.intent === 'build' ? null : readsAhead(run.config.workDir, needs.repo.family ?? 'deb');
   try {
     const schedule = await runSchedule({
       graph: family.graph,
@@ -83,10 +85,13 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
         const engine = engines.get(engineName);
         const r = await applyImage(fr, name, engine).finally(() => slots.give(slot));
         status.finished(name);
-        if (r === ENGINE_LOST) return r;
+        if (r === ENGINE_LOST) {
+          ahead?.nudge();
+          return r;
+        }
         recordImage(fr, r, t0, slot);
-        // a run that ships reads each new image's packages (its SBOM) while the others build
-        if (r.status === 'built' && r.id && run.intent !== 'build') readPackagesAhead(engine.docker, run.config.workDir, needs.repo.family ?? 'deb', r.id);
+        if (r.status === 'built' && r.id) ahead?.add(engine.docker, r.id);
+        else ahead?.nudge();
         return r.status === 'built' || r.status === 'skipped';
       },
       onEngineLost: (engine, name) => status.log.warn(`${name}: engine ${engine} stopped answering while it had ${name}; ${name} goes back to the queue and builds on another engine`),
