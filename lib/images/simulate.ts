@@ -10,7 +10,7 @@
  * run's measured spans with the same model). Without `cores`, a build takes `buildMs` however
  * many run beside it.
  */
-import type { ImageGraph } from './graph';
+import { descendants, type ImageGraph } from './graph';
 import { type EngineSlots, manyEngines, oneEngine } from './placement';
 import { runSchedule } from './schedule';
 
@@ -189,16 +189,4 @@ export function lowerBoundMs(graph: ImageGraph, workMs: (name: string) => number
     if (below.size) bound = Math.max(bound, ends.get(name)! + [...below].reduce((s, d) => s + workMs(d), 0) / cores);
   }
   return bound;
-}
-
-function descendants(graph: ImageGraph, name: string): Set<string> {
-  const out = new Set<string>();
-  const stack = [...graph.nodes.get(name)!.children];
-  while (stack.length) {
-    const c = stack.pop()!;
-    if (out.has(c)) continue;
-    out.add(c);
-    stack.push(...graph.nodes.get(c)!.children);
-  }
-  return out;
 }

@@ -9,7 +9,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import * as tar from 'tar';
 import type { Summary } from '../../lib/images/summary';
 import { STATUS } from '../../lib/images/familyPlan';
 import type { Plan } from '../../lib/plan/runPlan';
@@ -17,6 +16,7 @@ import { imageRef, repoContainerName } from '../../lib/naming';
 import { demoBaseImage, docker } from '../helpers/docker';
 import { runGulp } from '../helpers/gulp';
 import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
+import { writeFamilyFiles } from '../helpers/recipeFamily';
 import { tempDir, writeJson } from '../helpers/temp';
 import { gitRepo } from '../helpers/gitRepo';
 
@@ -61,17 +61,7 @@ async function fixture() {
   await gitRepo(path.join(git, 'contrail-vnc'), { 'default.xml': MANIFEST });
   await gitRepo(path.join(git, 'tiny-build'), { 'top.mk': 'all:\n\t@echo tiny\n' });
   await gitRepo(path.join(git, 'tiny-packages'), { 'make-deb.sh': MAKE_DEB });
-  const images: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(IMAGES)) {
-    fs.mkdirSync(path.join(root, 'images', name), { recursive: true });
-    fs.writeFileSync(path.join(root, 'images', name, 'Dockerfile'), spec.dockerfile);
-    images[name] = { dockerfile: `images/${name}/Dockerfile`, packages: spec.packages };
-  }
-  fs.copyFileSync(path.join(__dirname, '..', '..', 'dockerfiles', 'base', 'contrail-install'), path.join(root, 'images', 'root', 'contrail-install'));
-  // a ready contrail-ansible artifact: no image of this family embeds it, prep only copies it
-  fs.mkdirSync(path.join(root, 'ansible', 'contrail-ansible'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'ansible', 'contrail-ansible', 'site.yml'), '- hosts: all\n');
-  await tar.c({ gzip: true, file: path.join(root, 'ansible.tar.gz'), cwd: path.join(root, 'ansible') }, ['contrail-ansible']);
+  const images = await writeFamilyFiles(root, IMAGES);
   const workDir = path.join(root, 'work');
   const config = writeJson(path.join(root, 'config.json'), {
     version: VERSION, os: OS, osFamily: 'deb', baseImage: 'debian:bookworm', bootstrap: { suite: 'bookworm' }, workDir, jobs: 2,

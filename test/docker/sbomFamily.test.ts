@@ -19,7 +19,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import * as tar from 'tar';
 import { simpleGit } from 'simple-git';
 import type { Summary } from '../../lib/images/summary';
 import { imageRef, repoImageRef } from '../../lib/naming';
@@ -35,6 +34,7 @@ import { gitRepo } from '../helpers/gitRepo';
 import { runGulp } from '../helpers/gulp';
 import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
+import { writeFamilyFiles } from '../helpers/recipeFamily';
 import { tempDir, writeJson } from '../helpers/temp';
 
 const VERSION = 't-sb-43';
@@ -108,17 +108,7 @@ test.before(async () => {
   await served('alpha-src', { VERSION: '1\n' });
   await served('beta-src', { VERSION: '1\n' });
   git = await gitHttpServer(path.join(root, 'served'), GIT_USER, GIT_SECRET, GIT_PORT);
-  const images: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(IMAGES)) {
-    fs.mkdirSync(path.join(root, 'images', name), { recursive: true });
-    fs.writeFileSync(path.join(root, 'images', name, 'Dockerfile'), spec.dockerfile);
-    images[name] = { dockerfile: `images/${name}/Dockerfile`, packages: spec.packages };
-  }
-  fs.copyFileSync(path.join(__dirname, '..', '..', 'dockerfiles', 'base', 'contrail-install'), path.join(root, 'images', 'root', 'contrail-install'));
-  // a ready contrail-ansible artifact: no image of this family embeds it, prep only copies it
-  fs.mkdirSync(path.join(root, 'ansible', 'contrail-ansible'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'ansible', 'contrail-ansible', 'site.yml'), '- hosts: all\n');
-  await tar.c({ gzip: true, file: path.join(root, 'ansible.tar.gz'), cwd: path.join(root, 'ansible') }, ['contrail-ansible']);
+  const images = await writeFamilyFiles(root, IMAGES);
   const source = (name: string) => ({
     name, manifest: { url: `http://${GIT_USER}:${GIT_SECRET}@127.0.0.1:${GIT_PORT}/contrail-vnc`, ref: 'main', file: `${name}.xml` },
     steps: [`bash tools/make-deb.sh tiny-${name} ${name}/VERSION`], outputs: ['build/packages/*.deb'],
