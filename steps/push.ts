@@ -10,6 +10,7 @@ import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
 import { familyFromRegistry } from '../lib/cache/familyImages';
 import { publishAnsibleArtifact } from '../lib/cache/publishAnsible';
 import { runCache } from '../lib/cache/run';
+import { onThisEngine } from './onThisEngine';
 import { shippableImages } from './shippableImages';
 
 /** Before any build: the registry answers and accepts the credentials. */
@@ -52,7 +53,10 @@ export async function pushImages(run: Run, needs: { images: BuildResult; repo: R
     const cache = await runCache(run);
     return cache && (cache.address.host !== target.host || cache.address.namespace !== target.namespace) ? cache : null;
   };
-  const documents = await shipDocuments(docker, { images: pushed, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs }, elsewhere, run.log);
+  // an image another engine built is read here for its documents (those taken from the cache
+  // registry keep theirs from there): the pull brings only the layers this engine lacks
+  const documented = await onThisEngine(run, pushed, (i) => !i.fromCache);
+  const documents = await shipDocuments(docker, { images: documented, repo: needs.repo, ansible: needs.ansible, family: await needs.family(), config: run.config, jobs: run.config.jobs }, elsewhere, run.log);
   const targets = pushTargets(pushed, needs.target.address, run.config.version);
   await attachDocuments(needs.target, targets.map((t, k) => ({ name: t.name, ref: t.image.ref, digest: outcomes[k].digest! })), documents, run.log);
   return outcomes;

@@ -1,13 +1,11 @@
-import { familyFromRegistry } from '../lib/cache/familyImages';
 import { runCache } from '../lib/cache/run';
-import { localImage } from '../lib/docker/images';
 import type { Run } from '../lib/run';
-import type { ShipImage } from '../lib/ship';
 import { shipDocuments } from '../lib/sbom/shipDocuments';
 import type { OsFamily } from '../lib/packages/osFamily';
 import { saveAll, type SaveResult } from '../lib/save/saveAll';
 import { prepareSaveFolder } from '../lib/save/saveFolder';
 import type { AnsibleResult, BuildResult, RepoResult } from '../lib/steps';
+import { onThisEngine } from './onThisEngine';
 import { shippableImages } from './shippableImages';
 
 /** Before any build: a save folder is given and can be written. */
@@ -27,20 +25,4 @@ export async function saveImages(run: Run, needs: { images: BuildResult; repo: R
     dir: needs.dir, os: c.os, version: c.version, perImage: c.save.perImage, gzipLevel: c.save.gzipLevel,
     images, ansible: needs.ansible, documents, log: run.log, signal: run.signal,
   });
-}
-
-/** The images built on another engine (many engines) pulled onto this one from the registry, by their identity tags: the archive is written from here. */
-async function onThisEngine(run: Run, images: ShipImage[]): Promise<ShipImage[]> {
-  const docker = await run.engine();
-  const fromRegistry = familyFromRegistry(run, await runCache(run));
-  const out: ShipImage[] = [];
-  for (const image of images) {
-    if (image.local !== false) {
-      out.push(image);
-      continue;
-    }
-    const id = await fromRegistry.ensureLocal(image);
-    out.push({ ...image, id, local: true, size: (await localImage(docker, id))?.size ?? image.size });
-  }
-  return out;
 }

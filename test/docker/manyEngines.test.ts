@@ -16,6 +16,9 @@ import test from 'ava';
 import type Docker from 'dockerode';
 import { LABELS } from '../../lib/docker/labels';
 import type { Summary } from '../../lib/images/summary';
+import { OCI_INDEX, referrersTag } from '../../lib/push/referrers';
+import { SBOM_MEDIA_TYPE } from '../../lib/sbom/cyclonedx';
+import { PROVENANCE_MEDIA_TYPE } from '../../lib/sbom/provenance';
 import { demoBaseImage, docker as mainDocker } from '../helpers/docker';
 import { copyImage, startTestEngine, type TestEngine } from '../helpers/engine';
 import { runGulp, startGulp } from '../helpers/gulp';
@@ -51,22 +54,26 @@ async function imageOn(d: Docker, ref: string) {
   }
 }
 
-/** The layer digests of `name:tag`'s manifest in the registry, lowest first. */
-function layers(name: string, tag: string): Promise<string[]> {
+/** GET from the registry with the push credentials: status, body and the content digest. */
+function registryGet(urlPath: string, accept: string): Promise<{ status: number; body: string; digest: string }> {
   const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: registry.port, path: `/v2/${name}/manifests/${tag}`, agent: false,
-      headers: { Authorization: auth, Accept: MANIFEST_TYPES.join(', ') } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: registry.port, path: urlPath, agent: false, headers: { Authorization: auth, Accept: accept } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
-      res.on('end', () => (res.statusCode === 200
-        ? resolve(((JSON.parse(body) as { layers?: { digest: string }[] }).layers ?? []).map((l) => l.digest))
-        : reject(new Error(`manifest ${name}:${tag}: HTTP ${res.statusCode} ${body}`))));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, digest: String(res.headers['docker-content-digest'] ?? '') }));
     });
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The layer digests of `name:tag`'s manifest in the registry, lowest first. */
+async function layers(name: string, tag: string): Promise<string[]> {
+  const r = await registryGet(`/v2/${name}/manifests/${tag}`, MANIFEST_TYPES.join(', '));
+  if (r.status !== 200) throw new Error(`manifest ${name}:${tag}: HTTP ${r.status} ${r.body}`);
+  return ((JSON.parse(r.body) as { layers?: { digest: string }[] }).layers ?? []).map((l) => l.digest);
 }
 
 test.before(async () => {
@@ -118,6 +125,17 @@ test.serial('push over three engines: every engine builds, each image once, chil
   }
   // push found every family image stored already: nothing uploaded twice
   for (const c of COMPONENTS) t.regex(out, new RegExp(`already there\\s+127\\.0\\.0\\.1:22110/contrail-${c}-${OS}:${VERSION.replace(/[.]/g, '\\.')}\\s`));
+  // every pushed image has its SBOM and provenance attached, also those built on another engine
+  // than the first (read there after a pull): the referrers tag schema's index names both
+  for (const c of COMPONENTS) {
+    const name = `contrail-${c}-${OS}`;
+    const manifest = await registryGet(`/v2/${name}/manifests/${VERSION}`, MANIFEST_TYPES.join(', '));
+    t.is(manifest.status, 200);
+    const index = await registryGet(`/v2/${name}/manifests/${referrersTag(manifest.digest)}`, OCI_INDEX);
+    t.is(index.status, 200, `${name}: no referrers index (${index.body})`);
+    const types = ((JSON.parse(index.body) as { manifests?: { artifactType?: string }[] }).manifests ?? []).map((m) => m.artifactType ?? '').sort((a, b) => a.localeCompare(b));
+    t.deepEqual(types, [SBOM_MEDIA_TYPE, PROVENANCE_MEDIA_TYPE].sort((a, b) => a.localeCompare(b)), name);
+  }
   // each child's layers start with its parent's own layer digests
   const base = await layers(`contrail-base-${OS}`, VERSION);
   t.true(base.length > 0);
