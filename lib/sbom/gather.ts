@@ -57,16 +57,21 @@ interface Shared {
   build: Omit<BuildFacts, 'config'>;
 }
 
+/** engine requests for the images' facts in flight at once (each a small inspect or history) */
+const FACTS_AT_ONCE = 8;
+
 export async function imageDocuments(docker: Docker, req: DocumentRequest): Promise<ImageDocuments[]> {
   const shared = await sharedFacts(docker, req);
   const local = req.images.filter((i) => i.local !== false);
   // one image after another, parents first: each reads only the licences its parents lacked
   const licences: LicenceCache = new Map();
   for (const image of local) await packageDatabase(docker, req.config.workDir, req.family, image.id, licences);
-  return mapLimit(local, req.jobs, async (image) => {
-    const facts = redactFacts(await imageFacts(docker, req, shared, image));
-    return { component: image.component, ref: image.ref, id: image.id, name: image.ref.replace(/:[^:/]*$/, ''), sbom: sbomDocument(facts), provenance: statementText(facts) };
-  });
+  // the facts are engine requests (inspect, history) and kept files: many at once; the documents
+  // are this process's CPU, one after another
+  const facts = await mapLimit(local, Math.max(req.jobs, FACTS_AT_ONCE), async (image) => redactFacts(await imageFacts(docker, req, shared, image)));
+  return local.map((image, k) => ({
+    component: image.component, ref: image.ref, id: image.id, name: image.ref.replace(/:[^:/]*$/, ''), sbom: sbomDocument(facts[k]), provenance: statementText(facts[k]),
+  }));
 }
 
 async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, image: ShipImage): Promise<SbomFacts> {
