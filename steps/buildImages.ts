@@ -85,13 +85,9 @@ export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildRe
         const engine = engines.get(engineName);
         const r = await applyImage(fr, name, engine).finally(() => slots.give(slot));
         status.finished(name);
-        if (r === ENGINE_LOST) {
-          ahead?.nudge();
-          return r;
-        }
+        if (r === ENGINE_LOST) return r;
         recordImage(fr, r, t0, slot);
         if (r.status === 'built' && r.id) ahead?.add(engine.docker, r.id);
-        else ahead?.nudge();
         return r.status === 'built' || r.status === 'skipped';
       },
       onEngineLost: (engine, name) => status.log.warn(`${name}: engine ${engine} stopped answering while it had ${name}; ${name} goes back to the queue and builds on another engine`),
@@ -141,9 +137,8 @@ function finish(fr: FamilyRun, started: Date): BuildResult {
 
 /** An image's span on the run's timeline (lib/runRecord.ts): its job slot, when it has one. */
 function recordImage(fr: FamilyRun, r: SummaryImage, start: number, slot?: number): void {
-  const engine = (r as { engine?: string }).engine;
   fr.run.record.add({
-    kind: 'image', name: r.component, start, end: Date.now(), status: r.status, slot, engine,
+    kind: 'image', name: r.component, start, end: Date.now(), status: r.status, slot, engine: r.engine,
     args: { image: r.ref, hash: r.inputHash, why: r.reason ?? '', how: r.how ?? '' },
   });
 }
