@@ -25,6 +25,7 @@ import type { AnsibleResult, RepoResult } from '../steps';
 import { sbomDocument } from './cyclonedx';
 import { type BaseFacts, type BuildFacts, type PackageOrigin, redactFacts, type SbomFacts } from './facts';
 import { ansibleFacts, builtOrigins, inputOrigins } from './origins';
+import type { PackageDatabase } from './packageDb';
 import type { LicenceCache } from './readImage';
 import { packageDatabase } from './packagesKept';
 import { statementText } from './provenance';
@@ -65,19 +66,19 @@ export async function imageDocuments(docker: Docker, req: DocumentRequest): Prom
   const local = req.images.filter((i) => i.local !== false);
   // one image after another, parents first: each reads only the licences its parents lacked
   const licences: LicenceCache = new Map();
-  for (const image of local) await packageDatabase(docker, req.config.workDir, req.family, image.id, licences);
-  // the facts are engine requests (inspect, history) and kept files: many at once; the documents
-  // are this process's CPU, one after another
-  const facts = await mapLimit(local, Math.max(req.jobs, FACTS_AT_ONCE), async (image) => redactFacts(await imageFacts(docker, req, shared, image)));
+  const dbs: PackageDatabase[] = [];
+  for (const image of local) dbs.push(await packageDatabase(docker, req.config.workDir, req.family, image.id, licences));
+  // the records are engine requests (inspect, history): many at once; the documents are this
+  // process's CPU, one after another
+  const facts = await mapLimit(local, Math.max(req.jobs, FACTS_AT_ONCE), async (image, k) => redactFacts(await imageFacts(docker, req, shared, image, dbs[k])));
   return local.map((image, k) => ({
     component: image.component, ref: image.ref, id: image.id, name: image.ref.replace(/:[^:/]*$/, ''), sbom: sbomDocument(facts[k]), provenance: statementText(facts[k]),
   }));
 }
 
-async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, image: ShipImage): Promise<SbomFacts> {
+async function imageFacts(docker: Docker, req: DocumentRequest, shared: Shared, image: ShipImage, db: PackageDatabase): Promise<SbomFacts> {
   const record = await imageRecord(docker, image.id);
   if (!record) throw new Error(`image ${image.ref} (${image.id}) is not on the engine`);
-  const db = await packageDatabase(docker, req.config.workDir, req.family, image.id, new Map());
   const installed = new Set(db.packages.map((p) => p.name));
   const contrail = Object.fromEntries(Object.entries(shared.contrail).filter(([name]) => installed.has(name)));
   const family = image.component !== 'repo';
