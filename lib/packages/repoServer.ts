@@ -24,7 +24,7 @@ import { summarizeIndex, type IndexSummary } from './packagesIndex';
 import { localContainer } from '../docker/containers';
 import { localImage, removeImage } from '../docker/images';
 import { folderTar } from '../docker/archive';
-import { planRepoServer } from '../plan/repoPlan';
+import { planRepoServer, repoImageStale } from '../plan/repoPlan';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
 
@@ -175,12 +175,12 @@ export async function ensureRepoServer(docker: Docker, req: RepoServerRequest, l
   const ref = repoImageRef(req.os, req.version);
   const imageHash = repoImageHash(req);
   const existingImage = await localImage(docker, ref);
-  const existing = await localContainer(docker, repoContainerName(req.os, req.port));
-  // one rule for what happens, the one `gulp plan` prints (lib/plan/repoPlan.ts)
-  const plan = planRepoServer({ image: existingImage, container: existing, imageHash, containerHash: repoContainerHash(imageHash, req.host, req.port) });
-  const imageId = plan.buildImage ? await buildRepoImage(docker, req, ref, imageHash, log) : existingImage!.id;
+  // the image here; the container is serveRepoImage's to inspect and decide (both by the rule
+  // `gulp plan` prints, lib/plan/repoPlan.ts)
+  const imageBuilt = repoImageStale(existingImage, imageHash);
+  const imageId = imageBuilt ? await buildRepoImage(docker, req, ref, imageHash, log) : existingImage!.id;
   try {
-    return { ...await serveRepoImage(docker, { ...req, image: { ref, id: imageId, inputHash: imageHash } }, log), imageBuilt: plan.buildImage };
+    return { ...await serveRepoImage(docker, { ...req, image: { ref, id: imageId, inputHash: imageHash } }, log), imageBuilt };
   } finally {
     // the image this one replaced, once no container uses it (also when the new one does not serve)
     if (existingImage && existingImage.id !== imageId) await removeQuietly(docker, existingImage.id);

@@ -23,8 +23,11 @@ export interface RepoServerPlan {
   reason: string;
 }
 
+/** Whether the repo image must be built: none there, or one made from other packages (its hash label). */
+export const repoImageStale = (image: RepoServerFacts['image'], imageHash: string): boolean => image?.inputHash !== imageHash;
+
 export function planRepoServer(f: RepoServerFacts): RepoServerPlan {
-  const buildImage = f.image?.inputHash !== f.imageHash;
+  const buildImage = repoImageStale(f.image, f.imageHash);
   const sameContainer = !buildImage && f.container !== null && f.container.inputHash === f.containerHash && f.container.image === f.image!.id;
   if (sameContainer) {
     return f.container!.running
