@@ -6,6 +6,7 @@ import type { FailureFacts, RepoFact, RepoState } from '../lib/images/failureCau
 import { packageFamily } from '../lib/packages/families';
 import type { PreparedFamily, PreparedImage } from './familyFacts';
 import { localContainer } from '../lib/docker/containers';
+import { readRepoIndex } from '../lib/packages/repoIndex';
 
 async function repoState(docker: Docker, name: string, url: string, family: 'deb' | 'rpm'): Promise<RepoState> {
   const s = await localContainer(docker, name);
@@ -13,7 +14,7 @@ async function repoState(docker: Docker, name: string, url: string, family: 'deb
   if (!s.running || s.paused) {
     return { kind: 'stopped', status: s.status, exitCode: s.running ? null : s.exitCode, finishedAt: s.running ? null : s.finishedAt, oomKilled: s.oomKilled };
   }
-  const answer = await packageFamily(family).repo.fetchIndex(docker.getContainer(name), url);
+  const answer = await readRepoIndex(docker, s, url, packageFamily(family).repo);
   return answer.text !== undefined ? { kind: 'running', answers: true } : { kind: 'running', answers: false, problem: answer.error ?? 'no answer' };
 }
 

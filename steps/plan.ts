@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { localContainer } from '../lib/docker/containers';
+import { localContainer, type LocalContainer } from '../lib/docker/containers';
 import { execCapture } from '../lib/docker/exec';
 import { localImage } from '../lib/docker/images';
 import type { BaseImage } from '../lib/docker/osImage';
@@ -26,6 +26,7 @@ import { findPackageFiles, flattenFiles, hashFiles, packageSetId } from '../lib/
 import { choosePackagesInput, type PackagesInput, type PathKind } from '../lib/packages/inputs';
 import { familyFromOsRelease, type OsFamily } from '../lib/packages/osFamily';
 import { repoContainerHash, repoImageHash } from '../lib/packages/repoServer';
+import { readRepoIndex } from '../lib/packages/repoIndex';
 import { packageFamily } from '../lib/packages/families';
 import { hasPending, type IndexNow, plannedPackages } from '../lib/plan/imagePackages';
 import { planRepoServer } from '../lib/plan/repoPlan';
@@ -215,13 +216,13 @@ async function repoOutcome(run: Run, docker: Docker, input: PackagesInput, base:
   }
   // the running container's index serves for the packages no source rebuilds (their files are the same)
   const readable = container?.running && (plan.action === 'reused' || packages.indexChangedBy !== null);
-  const index = readable ? await readIndex(docker, name, url, osFamily) : null;
+  const index = readable ? await readIndex(docker, container, url, osFamily) : null;
   return { plan, result, index };
 }
 
-async function readIndex(docker: Docker, container: string, url: string, osFamily: OsFamily): Promise<IndexNow | null> {
+async function readIndex(docker: Docker, container: LocalContainer, url: string, osFamily: OsFamily): Promise<IndexNow | null> {
   const flavor = packageFamily(osFamily).repo;
-  const r = await flavor.fetchIndex(docker.getContainer(container), url);
+  const r = await readRepoIndex(docker, container, url, flavor);
   if (r.text === undefined) return null;
   const s = flavor.summarize(r.text);
   return { indexHash: s.indexHash, packages: s.packages };

@@ -13,6 +13,8 @@ export interface LocalContainer {
   labels: Record<string, string>;
   inputHash: string | undefined;
   running: boolean;
+  /** its main process as the engine's machine numbers it (0 when it does not run) */
+  pid: number;
   paused: boolean;
   status: string;
   exitCode: number;
@@ -28,7 +30,7 @@ export async function localContainer(docker: Docker, name: string): Promise<Loca
   const s = c.State;
   return {
     id: c.Id, image: c.Image, labels, inputHash: labels[LABELS.inputHash] || undefined,
-    running: s.Running, paused: s.Paused, status: s.Status, exitCode: s.ExitCode, finishedAt: s.FinishedAt, oomKilled: s.OOMKilled,
+    running: s.Running, pid: s.Pid ?? 0, paused: s.Paused, status: s.Status, exitCode: s.ExitCode, finishedAt: s.FinishedAt, oomKilled: s.OOMKilled,
   };
 }
 

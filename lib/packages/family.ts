@@ -12,7 +12,7 @@ import type { PackageFileKind } from './collect';
 import type { BuildInputs } from './familyInputs';
 import type { OsFamily } from './osFamily';
 import type { IndexSummary } from './packagesIndex';
-import type { RepoFlavor } from './repoServer';
+import type { RepoFlavor } from './repoIndex';
 
 /** What a package file's name says, as the family's build tool names its outputs. */
 export interface PackageName {

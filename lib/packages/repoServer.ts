@@ -24,28 +24,17 @@ import { summarizeIndex, type IndexSummary } from './packagesIndex';
 import { localContainer } from '../docker/containers';
 import { localImage, removeImage } from '../docker/images';
 import { folderTar } from '../docker/archive';
+import { type Fetched, readRepoIndex, type RepoFlavor } from './repoIndex';
 import { planRepoServer, repoImageStale } from '../plan/repoPlan';
 
 export const REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo');
-
-/** What differs between the deb and the rpm repo: its recipe, where the files go, its index. */
-export interface RepoFlavor {
-  /** the build context's folder (its Dockerfile and server script) */
-  context: string;
-  /** the folder of the context the package files go into */
-  filesDir: string;
-  /** what answers when the repo serves, relative to its URL: for messages */
-  readyPath: string;
-  /** the index text, fetched from inside the container (so from the engine's network) */
-  fetchIndex(container: Docker.Container, url: string): Promise<{ text?: string; error?: string }>;
-  summarize(text: string): IndexSummary;
-}
 
 export const DEB_REPO_FLAVOR: RepoFlavor = {
   context: REPO_CONTEXT,
   filesDir: 'debs',
   readyPath: 'Packages.gz',
-  fetchIndex: (container, url) => fetchIndex(container, url),
+  fetchInside: (container, url) => wgetInside(container, url),
+  readIndex: (fetch, url) => readPackagesGz(fetch, url),
   summarize: summarizeIndex,
 };
 
@@ -122,18 +111,25 @@ async function buildRepoImage(docker: Docker, req: RepoServerRequest, ref: strin
   }
 }
 
-/** Fetches Packages.gz from the server, from inside its container (so from the engine's network). */
-export async function fetchIndex(container: Docker.Container, url: string): Promise<{ text?: string; error?: string }> {
+/** One URL's body from inside the container: busybox is in every deb repo image (it serves). */
+async function wgetInside(container: Docker.Container, url: string): Promise<Fetched> {
   let r;
   try {
     // coreutils' timeout, not wget -T: busybox 1.35's wget crashes with -T
-    r = await execCapture(container, ['timeout', '5', 'busybox', 'wget', '-q', '-O', '-', `${url}/Packages.gz`]);
+    r = await execCapture(container, ['timeout', '5', 'busybox', 'wget', '-q', '-O', '-', url]);
   } catch (e) {
     return { error: (e as Error).message };
   }
   if (r.code !== 0) return { error: r.stderr.trim() || `wget exited with ${r.code}` };
+  return { body: r.stdout };
+}
+
+/** The apt index: Packages.gz, decompressed. */
+async function readPackagesGz(fetch: (url: string) => Promise<Fetched>, url: string): Promise<{ text?: string; error?: string }> {
+  const r = await fetch(`${url}/Packages.gz`);
+  if (!r.body) return { error: r.error };
   try {
-    return { text: zlib.gunzipSync(r.stdout).toString('utf8') };
+    return { text: zlib.gunzipSync(r.body).toString('utf8') };
   } catch (e) {
     return { error: `Packages.gz is not gzip data (${(e as Error).message})` };
   }
@@ -142,8 +138,11 @@ export async function fetchIndex(container: Docker.Container, url: string): Prom
 const portTakenHint = (port: number) =>
   `choose another port: repo.port in the config, CONTRAIL_REPO_PORT or --repo-port (e.g. --repo-port ${port === 1567 ? 1568 : 1567}), or stop what listens there`;
 
-/** Waits until the index (`url`/Packages.gz, or repodata/repomd.xml and its primary metadata) answers from the running container; bounded. */
-async function waitReady(docker: Docker, name: string, req: RepoContainerRequest, url: string): Promise<string> {
+/**
+ * Waits until the index (`url`/Packages.gz, or repodata/repomd.xml and its primary metadata)
+ * answers from the running container; bounded. Its text, and the id of the container that serves it.
+ */
+async function waitReady(docker: Docker, name: string, req: RepoContainerRequest, url: string): Promise<{ text: string; id: string }> {
   const container = docker.getContainer(name);
   const deadline = Date.now() + (req.readyTimeoutMs ?? 20_000);
   let last = '';
@@ -157,8 +156,8 @@ async function waitReady(docker: Docker, name: string, req: RepoContainerRequest
       throw buildError(`contrail-repo: the server exited (code ${state?.exitCode ?? 'unknown: the container is gone'}) instead of serving ${url}`,
         'its log is below', { details: lines });
     }
-    const r = await (req.flavor ?? DEB_REPO_FLAVOR).fetchIndex(container, url);
-    if (r.text !== undefined) return r.text;
+    const r = await readRepoIndex(docker, state, url, req.flavor ?? DEB_REPO_FLAVOR);
+    if (r.text !== undefined) return { text: r.text, id: state.id };
     last = r.error ?? '';
     if (Date.now() > deadline || req.signal?.aborted) break;
     await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** attempt, 1000)));
@@ -211,7 +210,7 @@ export async function serveRepoImage(docker: Docker, req: RepoContainerRequest, 
     log.info(`contrail-repo: replacing ${name} (its packages or address changed)`);
     await container.remove({ force: true });
   }
-  let text: string;
+  let served: { text: string; id: string };
   try {
     if (action === 'started') {
       await container.start();
@@ -231,13 +230,12 @@ export async function serveRepoImage(docker: Docker, req: RepoContainerRequest, 
       await container.start();
     }
     if (existing && existing.image !== req.image.id) await removeQuietly(docker, existing.image);
-    text = await waitReady(docker, name, req, url);
+    served = await waitReady(docker, name, req, url);
     req.signal?.throwIfAborted();
   } catch (e) {
     // interrupted before it served: no container of this call is left (nor a half-started one)
     if (action === 'created' && req.signal?.aborted) await container.remove({ force: true }).catch(() => undefined);
     throw e;
   }
-  const id = (await localContainer(docker, name))?.id ?? name;
-  return { url, image: { ref: req.image.ref, id: req.image.id }, container: { name, id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(text), action };
+  return { url, image: { ref: req.image.ref, id: req.image.id }, container: { name, id: served.id }, index: (req.flavor ?? DEB_REPO_FLAVOR).summarize(served.text), action };
 }

@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import type Docker from 'dockerode';
 import { PROJECT_ROOT } from '../config/defaults';
 import { execCapture } from '../docker/exec';
-import type { RepoFlavor } from './repoServer';
+import type { RepoFlavor } from './repoIndex';
 import { primaryLocation, summarizePrimary } from './rpmPrimary';
 
 export const RPM_REPO_CONTEXT = path.join(PROJECT_ROOT, 'dockerfiles', 'contrail-repo-rpm');
@@ -63,6 +63,7 @@ export const RPM_REPO_FLAVOR: RepoFlavor = {
   context: RPM_REPO_CONTEXT,
   filesDir: 'rpms',
   readyPath: 'repodata/repomd.xml',
-  fetchIndex: (container, url) => fetchPrimary((u) => fetchIn(container, u), url),
+  fetchInside: (container, url) => fetchIn(container, url),
+  readIndex: (fetch, url) => fetchPrimary(fetch, url),
   summarize: summarizePrimary,
 };

@@ -12,7 +12,12 @@ import * as zlib from 'node:zlib';
 import test from 'ava';
 import * as tar from 'tar';
 import { resolveConfig } from '../../lib/config/load';
+import { localContainer } from '../../lib/docker/containers';
 import { LABELS } from '../../lib/docker/labels';
+import { sharesThisNetwork } from '../../lib/docker/sameNetwork';
+import { readRepoIndex, type RepoFlavor } from '../../lib/packages/repoIndex';
+import { DEB_REPO_FLAVOR } from '../../lib/packages/repoServer';
+import { summarizeIndex } from '../../lib/packages/packagesIndex';
 import type { PipelineError } from '../../lib/errors';
 import { withTestLock } from '../helpers/lock';
 import type { RepoResult } from '../../lib/steps';
@@ -27,7 +32,7 @@ import { oneOf, removeDanglingAfter } from '../helpers/leftovers';
 removeDanglingAfter(test, oneOf('t-repo-demo', 't-repo-replace', 't-repo-port', 't-repo-tar', 't-repo-dir', 't-repo-url', 't-repo-cli'));
 
 const INSTALL = fs.readFileSync(path.join(ROOT, 'dockerfiles', 'base', 'contrail-install'), 'utf8');
-const PORTS = Array.from({ length: 12 }, (_, i) => 18100 + i);
+const PORTS = Array.from({ length: 14 }, (_, i) => 18100 + i);
 const made = { images: new Set<string>(), containers: new Set<string>() };
 
 test.before(async () => {
@@ -130,6 +135,43 @@ test('demo: the built packages served, installed by contrail-install with the pi
   t.is(third.container!.id, repo.container!.id);
   t.true((await docker.getContainer(repo.container!.name).inspect()).State.Running);
   t.regex(run3.log.text(), /\(started,/);
+});
+
+test('the index: read from this machine when the repo shares its network, from inside the container when it does not; the same index', async (t) => {
+  await demoPackages();
+  const config = demoConfig({ version: PACKAGES_VERSION, workDir: PACKAGES_WORK_DIR, args: ['--repo-port', '18112'] });
+  const repo = await withTestLock('t-repo-demo-packages', () => contrailRepo(testRun(config)));
+  const inside: string[] = [];
+  const flavor: RepoFlavor = { ...DEB_REPO_FLAVOR, fetchInside: (c, u) => (inside.push(u), DEB_REPO_FLAVOR.fetchInside(c, u)) };
+
+  // host networking on this machine's engine: one GET here, no process started in the container
+  const shared = (await localContainer(docker, repo.container!.name))!;
+  t.true(sharesThisNetwork(shared));
+  const here = await readRepoIndex(docker, shared, repo.url, flavor);
+  t.is(here.error, undefined);
+  t.deepEqual(inside, []);
+  t.is(summarizeIndex(here.text!).indexHash, repo.indexHash);
+
+  // the same image serving in a network of its own: this machine cannot reach it, the container can
+  const name = 'contrail-repo-debian12-18113';
+  made.containers.add(name);
+  await removeContainer(name);
+  const own = await docker.createContainer({ name, Image: repo.image!.id, Cmd: ['contrail-repo-serve', '127.0.0.1', '18113'], HostConfig: { NetworkMode: 'none' } });
+  await own.start();
+  const apart = (await localContainer(docker, name))!;
+  t.false(sharesThisNetwork(apart));
+  let inContainer: { text?: string; error?: string } = {};
+  for (let i = 0; i < 50 && inContainer.text === undefined; i++) {
+    inContainer = await readRepoIndex(docker, apart, 'http://127.0.0.1:18113', flavor);
+    if (inContainer.text === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is(inContainer.text, here.text, inContainer.error);
+  t.deepEqual(inside.at(-1), 'http://127.0.0.1:18113/Packages.gz');
+  await t.throwsAsync(fetch('http://127.0.0.1:18113/Packages.gz'), undefined, 'nothing serves it on this machine');
+
+  // a pid of this machine that is not the container's process: not taken for it
+  t.false(sharesThisNetwork({ id: shared.id, pid: process.pid }));
+  t.false(sharesThisNetwork({ id: shared.id, pid: 0 }));
 });
 
 for (const [host, port, url] of [['localhost', 18101, 'http://localhost:18101'], ['::1', 18102, 'http://[::1]:18102']] as const) {
