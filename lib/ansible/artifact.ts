@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { inputError } from '../errors';
 import { downloadFile, type GetOptions, HttpError } from '../net/http';
 import { redactUrl } from '../redact';
-import * as tar from 'tar';
+import { tarLibrary as tar } from '../fs/tarLibrary';
 
 export type Fetched = { reachable: true } | { reachable: false; reason: string };
 
@@ -54,7 +54,7 @@ export async function gzipTarProblem(file: string): Promise<string | undefined> 
   }
   let entries = 0;
   try {
-    await tar.t({ file, strict: true, onReadEntry: () => void entries++ });
+    await tar().t({ file, strict: true, onReadEntry: () => void entries++ });
   } catch (e) {
     return `it is not a valid gzip tar (${(e as Error).message})`;
   }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import * as tar from 'tar';
+import { tarLibrary as tar } from '../fs/tarLibrary';
 import { buildHelperImage, currentImageId } from '../docker/helperImage';
 import { execIn } from '../docker/exec';
 import type { Logger } from '../log';
@@ -118,7 +118,7 @@ export class GalaxyContainer {
   async copyOut(dir: string, hostParent: string): Promise<void> {
     fs.mkdirSync(hostParent, { recursive: true });
     const stream = await this.container.getArchive({ path: dir });
-    await pipeline(stream, tar.x({ cwd: hostParent, strict: true }));
+    await pipeline(stream, tar().x({ cwd: hostParent, strict: true }));
   }
 
   async remove(): Promise<void> {

@@ -4,10 +4,14 @@
  * `dependencies:` of a role's meta/main.yml. Role names and sources follow ansible-galaxy's own
  * rules (RoleRequirement.role_yaml_parse), so what we record is what it installs. Pure.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { inputError } from '../errors';
 import { checkGitRef, checkGitUrl } from '../git/safety';
 import { quote } from '../text';
+
+// loaded when a requirements file is read: a no-op run finds its contrail-ansible artifact current without it
+const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 
 /** Where a requirement was asked for: a repository-relative file and a 1-based line. */
 export interface Origin {
@@ -58,8 +62,8 @@ interface Doc {
 }
 
 function load(text: string, file: string): Doc {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const err = doc.errors[0];
   if (err) {
     // an unclosed bracket is found at the end of the file: name the last line there is
@@ -78,7 +82,7 @@ function load(text: string, file: string): Doc {
 }
 
 const scalar = (node: unknown): string | undefined => {
-  if (!isScalar(node)) return undefined;
+  if (!yaml().isScalar(node)) return undefined;
   const v = node.value;
   if (v === null || v === undefined) return '';
   return typeof v === 'object' ? undefined : String(v as string | number | boolean | bigint);
@@ -86,7 +90,7 @@ const scalar = (node: unknown): string | undefined => {
 
 function mapOf(node: unknown): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  if (!isMap(node)) return out;
+  if (!yaml().isMap(node)) return out;
   for (const pair of node.items) {
     const key = scalar(pair.key);
     if (key !== undefined) out.set(key, pair.value);
@@ -139,7 +143,7 @@ function roleEntry(node: unknown, doc: Doc, file: string): RoleRequirement {
     const { scm, src } = splitScm(raw);
     return checkRole({ kind: 'role', name: name || roleNameFromSrc(raw), src, scm, version, from });
   }
-  if (!isMap(node)) throw inputError(`${at}: a role is a string or a mapping with "src"`, HINT);
+  if (!yaml().isMap(node)) throw inputError(`${at}: a role is a string or a mapping with "src"`, HINT);
   const m = mapOf(node);
   const field = (k: string) => {
     if (!m.has(k)) return undefined;
@@ -180,7 +184,7 @@ function collectionEntry(node: unknown, doc: Doc, file: string): CollectionRequi
   const text = scalar(node);
   if (text !== undefined) {
     name = text.trim();
-  } else if (isMap(node)) {
+  } else if (yaml().isMap(node)) {
     const m = mapOf(node);
     const get = (k: string) => (m.has(k) ? scalar(m.get(k)) : undefined);
     name = get('name') ?? get('source');
@@ -231,14 +235,14 @@ export function parseRequirements(text: string, file: string): RequirementsFile 
   if (root === null || root === undefined || scalar(root) === '') return out;
   const listOf = (node: unknown, key: string): unknown[] => {
     if (node === null || node === undefined || scalar(node) === '') return [];
-    if (!isSeq(node)) throw inputError(`${file} line ${doc.lineOf(node)}: "${key}" must be a list`, HINT);
+    if (!yaml().isSeq(node)) throw inputError(`${file} line ${doc.lineOf(node)}: "${key}" must be a list`, HINT);
     return node.items;
   };
-  if (isSeq(root)) {
+  if (yaml().isSeq(root)) {
     out.roles = root.items.map((n) => roleEntry(n, doc, file));
     return out;
   }
-  if (!isMap(root)) {
+  if (!yaml().isMap(root)) {
     throw inputError(`${file} line ${doc.lineOf(root)}: expected a list of roles, or "roles:" and "collections:"`, HINT);
   }
   const m = mapOf(root);
@@ -257,7 +261,7 @@ export function parseRequirements(text: string, file: string): RequirementsFile 
 export function parseMetaDependencies(text: string, file: string): RoleRequirement[] {
   const doc = load(text, file);
   const deps = mapOf(doc.root).get('dependencies');
-  if (!isSeq(deps)) return [];
+  if (!yaml().isSeq(deps)) return [];
   return deps.items
     .map((n) => roleEntry(n, doc, file))
     .filter((r) => r.scm !== null || r.name.includes('.') || r.src.includes('.'));

@@ -5,13 +5,13 @@
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import * as tar from 'tar';
+import { type Tar, tarLibrary as tar } from '../fs/tarLibrary';
 import { tarEntryProblem } from '../packages/tarRules';
 
 /** A folder's files as the uncompressed tar stream the engine takes for a build context or an upload. */
 export function folderTar(dir: string, files: string[] = fs.readdirSync(dir)): NodeJS.ReadableStream {
   // tar's stream is a Node stream in all but its type
-  return tar.c({ cwd: dir, portable: true }, files) as unknown as NodeJS.ReadableStream;
+  return tar().c({ cwd: dir, portable: true }, files) as unknown as NodeJS.ReadableStream;
 }
 
 /** Uploads a tar stream into the container, unpacked under `target`. */
@@ -28,7 +28,7 @@ export interface PutOptions {
 
 /** Copies the folder `dir` (its content) to `target` in the container (which must exist there). */
 export async function putFolder(container: Docker.Container, dir: string, target: string, options: PutOptions = {}): Promise<void> {
-  const pack = tar.c(
+  const pack = tar().c(
     {
       cwd: dir,
       portable: true,
@@ -43,7 +43,7 @@ export async function putFolder(container: Docker.Container, dir: string, target
 /** Copies named files of `dir` to `target` in the container. */
 export async function putFiles(container: Docker.Container, dir: string, files: string[], target: string): Promise<void> {
   if (files.length === 0) return;
-  const pack = tar.c({ cwd: dir, portable: true }, files);
+  const pack = tar().c({ cwd: dir, portable: true }, files);
   await container.putArchive(pack as unknown as NodeJS.ReadableStream, { path: target });
 }
 
@@ -58,12 +58,12 @@ export async function getFiles(container: Docker.Container, source: string, dest
   const stream = (await container.getArchive({ path: source })) as unknown as NodeJS.ReadableStream;
   await pipeline(
     stream,
-    tar.x({
+    tar().x({
       cwd: dest,
       strict: true,
       preserveOwner: false,
       filter: (p, entry) => {
-        const type = (entry as tar.ReadEntry).type;
+        const type = (entry as Tar.ReadEntry).type;
         if (tarEntryProblem({ path: p, type }) || type === 'Directory') return false;
         if (!accept(p)) return false;
         written.push(p);

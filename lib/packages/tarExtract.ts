@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tar from 'tar';
+import { type Tar, tarLibrary as tar } from '../fs/tarLibrary';
 import { inputError } from '../errors';
 import { isDebEntry, tarEntryProblem } from './tarRules';
 
@@ -29,7 +29,7 @@ export async function checkTarball(file: string, what: string, ext = '.deb'): Pr
   const problems: string[] = [];
   let entries = 0;
   try {
-    await tar.t({
+    await tar().t({
       file,
       strict: true,
       onReadEntry: (entry) => {
@@ -59,14 +59,14 @@ export async function checkTarball(file: string, what: string, ext = '.deb'): Pr
 export async function extractPackageFiles(file: string, dest: string, what: string, ext = '.deb'): Promise<string[]> {
   fs.mkdirSync(dest, { recursive: false });
   const refused: string[] = [];
-  await tar.x({
+  await tar().x({
     file,
     cwd: dest,
     strict: true,
     preservePaths: false,
     preserveOwner: false,
     filter: (p, entry) => {
-      const info = { path: p, type: (entry as tar.ReadEntry).type };
+      const info = { path: p, type: (entry as Tar.ReadEntry).type };
       if (tarEntryProblem(info)) {
         refused.push(p);
         return false;
