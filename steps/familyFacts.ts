@@ -79,20 +79,20 @@ function readImage(f: FamilyImage, dockerfile: string, standard: Record<string, 
   }
 }
 
-/** The facts of every image of the selection, read from the files and the engine. */
+/** The facts of every image of the selection, read from the files and the engine (all images at once: each waits on its own reads). */
 export async function gatherFacts(run: Run, docker: Docker, family: PreparedFamily): Promise<Map<string, ImageFacts>> {
-  const facts = new Map<string, ImageFacts>();
-  for (const name of family.graph.order) {
-    const img = family.images.get(name)!;
-    const parents = await parentFacts(run, docker, family, img);
-    const problem = img.problem ?? parents.problem;
-    facts.set(name, {
-      name, ref: img.ref, problem, parents: parents.facts,
-      own: problem ? { dockerfile: '', context: '', args: {}, packages: {} } : await ownInputs(family, img),
-      existing: await localImage(docker, img.ref),
-    });
-  }
-  return facts;
+  const facts = await Promise.all(family.graph.order.map((name) => imageFacts(run, docker, family, family.images.get(name)!)));
+  return new Map(facts.map((f) => [f.name, f]));
+}
+
+async function imageFacts(run: Run, docker: Docker, family: PreparedFamily, img: PreparedImage): Promise<ImageFacts> {
+  const [parents, existing] = await Promise.all([parentFacts(run, docker, family, img), localImage(docker, img.ref)]);
+  const problem = img.problem ?? parents.problem;
+  return {
+    name: img.name, ref: img.ref, problem, parents: parents.facts,
+    own: problem ? { dockerfile: '', context: '', args: {}, packages: {} } : await ownInputs(family, img),
+    existing,
+  };
 }
 
 /** Everything the image is made from but its parents, hashed where the files lie. */
