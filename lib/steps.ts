@@ -43,6 +43,8 @@ export interface PackageBuildResult {
   manifest: string;
   /** every package file built (.deb, or .rpm for the rpm family), absolute */
   debs: string[];
+  /** the same files with their sha256 as the manifest records them, compared with the files themselves by this run */
+  files: { file: string; sha256: string }[];
   /** the key of the sources' commits and the recipe (lib/cache/packages.ts), labelled on the repo image */
   sourcesKey: string;
   /** the manifest, compact, labelled on the repo image so a fresh host restores it */

@@ -125,11 +125,17 @@ export async function contrailRepo(run: Run, steps: RepoSteps): Promise<RepoResu
 /** RepoResult.family: absent for deb (what results said before the rpm family existed). */
 const familyField = (family: PackageFamily): Pick<RepoResult, 'family'> => (family.name === 'deb' ? {} : { family: family.name });
 
-/** packageBuild's output; the repo image carries the sources' key and manifest, so a fresh host finds it (lib/cache/packages.ts). */
+/**
+ * packageBuild's output, with the sums packageBuild checked (not hashed twice: real packages run
+ * to hundreds of MiB); the repo image carries the sources' key and manifest, so a fresh host
+ * finds it (lib/cache/packages.ts).
+ */
 async function fromBuild(family: PackageFamily, packageBuild: RepoSteps['packageBuild']): Promise<PackageSet> {
   const built = await packageBuild();
-  const set = await fromFiles(family, built.debs, 'packageBuild output');
-  return { ...set, labels: { [SOURCES_KEY_LABEL]: built.sourcesKey, [PACKAGES_MANIFEST_LABEL]: built.manifestText } };
+  const what = 'packageBuild output';
+  checkPackageFiles(family, built.debs, what);
+  const files = flattenFiles(built.files, what);
+  return { id: packageSetId(files), files: async () => files, cleanup: () => {}, labels: { [SOURCES_KEY_LABEL]: built.sourcesKey, [PACKAGES_MANIFEST_LABEL]: built.manifestText } };
 }
 
 /** A repository that exists already (apt or yum): its index read, no container. */

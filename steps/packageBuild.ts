@@ -139,14 +139,13 @@ function sourceFacts(pr: PackageRun, r: ResolvedSource) {
   };
 }
 
-/** The sha256 of every output the manifest records, null when it is missing. */
+/** The sha256 of every output the manifest records, null when it is missing (all read at once). */
 async function outputSums(pr: PackageRun): Promise<Map<string, string | null>> {
-  const sums = new Map<string, string | null>();
-  for (const f of pr.manifest.sources.flatMap((e) => e.files)) {
-    const p = path.join(pr.paths.packages, f.file);
-    sums.set(f.file, fs.existsSync(p) ? await sha256File(p) : null);
-  }
-  return sums;
+  const files = pr.manifest.sources.flatMap((e) => e.files.map((f) => f.file));
+  return new Map(await Promise.all(files.map(async (f): Promise<[string, string | null]> => {
+    const p = path.join(pr.paths.packages, f);
+    return [f, fs.existsSync(p) ? await sha256File(p) : null];
+  })));
 }
 
 /** Builds the sources one after another in one builder container, started for the first of them. */
@@ -239,12 +238,13 @@ function pruneManifest(pr: PackageRun, options = { createMissing: true }): void 
 }
 
 /** Every package named in packages.build.expect came out. */
-function checkExpected(pr: PackageRun): Pick<PackageBuildResult, 'dir' | 'manifest' | 'debs'> {
+function checkExpected(pr: PackageRun): Pick<PackageBuildResult, 'dir' | 'manifest' | 'debs' | 'files'> {
   const built = pr.manifest.sources.flatMap((e) => e.files);
   const missing = missingExpected(pr.run.config.packages.build.expect, built.map((f) => f.package));
   if (missing.length) {
     throw buildError(`packageBuild: no source built ${missing.join(', ')} (named in packages.build.expect)`,
       `the sources built: ${[...new Set(built.map((f) => f.package))].join(', ') || 'nothing'}; check their ${pr.family.buildFileKind}, or the expect list`);
   }
-  return { dir: pr.paths.packages, manifest: pr.manifestFile, debs: built.map((f) => path.join(pr.paths.packages, f.file)) };
+  const files = built.map((f) => ({ file: path.join(pr.paths.packages, f.file), sha256: f.sha256 }));
+  return { dir: pr.paths.packages, manifest: pr.manifestFile, debs: files.map((f) => f.file), files };
 }
