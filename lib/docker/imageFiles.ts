@@ -6,7 +6,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import * as tar from 'tar';
+import { tarLibrary as tar } from '../fs/tarLibrary';
 import { demuxBuffer } from './exec';
 import { statusOf } from './notFound';
 import { projectLabels } from './labels';
@@ -45,7 +45,7 @@ async function readFrom(container: Docker.Container, paths: string[], accept: (f
     }
     // the archive's paths start at the source's last component: /usr/share/doc -> doc/...
     const parent = source.replace(/\/[^/]*\/?$/, '');
-    const parser = new tar.Parser({
+    const parser = new (tar().Parser)({
       onReadEntry: (entry) => {
         const file = `${parent}/${entry.path.replace(/^\.\//, '').replace(/\/$/, '')}`;
         if (entry.type !== 'File' || (entry.size ?? 0) > MAX_FILE || !accept(file)) {

@@ -4,7 +4,7 @@
  * link to /usr/lib/os-release; the link is followed.
  */
 import type Docker from 'dockerode';
-import * as tar from 'tar';
+import { tarLibrary as tar } from '../fs/tarLibrary';
 import { LABELS, projectLabels } from './labels';
 
 async function readEntry(container: Docker.Container, file: string): Promise<{ text?: string; link?: string } | null> {
@@ -16,7 +16,7 @@ async function readEntry(container: Docker.Container, file: string): Promise<{ t
   }
   return new Promise((resolve, reject) => {
     let found: { text?: string; link?: string } | null = null;
-    const parser = new tar.Parser({
+    const parser = new (tar().Parser)({
       onReadEntry: (entry) => {
         if (found) return entry.resume();
         if (entry.type === 'SymbolicLink') {
