@@ -1,16 +1,18 @@
 /**
  * dockerode, loaded on first use and without what most runs never call: its BuildKit session
- * (@grpc/grpc-js and protobufjs) and docker-modem's ssh transport (ssh2). Both are required at the
- * top of dockerode and docker-modem, and cost a no-op run ~11 MiB and ~40% of dockerode's load
- * time; each is put in the require cache as a function that loads the real module on its first
- * call (a BuildKit build with a session, an ssh:// engine; scripts/deferModule.js). Both modules
- * export one function.
+ * (@grpc/grpc-js and protobufjs), docker-modem's ssh transport (ssh2) and tar-fs (dockerode packs
+ * a build context with it only when given a folder; we hand it a tar stream). All are required at
+ * the top of dockerode and docker-modem, and cost a no-op run ~11 MiB and over half of dockerode's
+ * load time (tar-fs alone ~15 ms); each is put in the require cache as a stand-in that loads the
+ * real module on its first call (a BuildKit build with a session, an ssh:// engine, a folder to
+ * pack; scripts/deferModule.js).
  */
 import type Docker from 'dockerode';
 import * as path from 'node:path';
 import { deferModule } from '../../scripts/deferModule';
 
-const LAZY = ['dockerode/lib/session', 'docker-modem/lib/ssh'];
+/** each with the functions it exports; none: it exports one function */
+const LAZY: [string, string[]?][] = [['dockerode/lib/session'], ['docker-modem/lib/ssh'], ['tar-fs', ['pack', 'extract']]];
 
 let loaded: typeof Docker | undefined;
 
@@ -18,7 +20,7 @@ export function loadDockerode(): typeof Docker {
   if (!loaded) {
     // docker-modem is dockerode's dependency: resolve both from dockerode's folder
     const from = [path.dirname(require.resolve('dockerode/package.json'))];
-    for (const id of LAZY) deferModule(require.resolve(id, { paths: from }));
+    for (const [id, names] of LAZY) deferModule(require.resolve(id, { paths: from }), names);
     loaded = require('dockerode') as typeof Docker;
   }
   return loaded;
