@@ -34,7 +34,7 @@ import { HOW, versionTagsUntouched } from '../lib/cache/run';
 import { readsAhead } from '../lib/sbom/packagesKept';
 import { failureFacts } from './failureFacts';
 import { type FamilyNeeds, gatherFacts, type PreparedFamily, prepareFamily } from './familyFacts';
-import { type ImageEngine, type ImageEngines, imageEngines } from './imageEngines';
+import { buildingEngines, type ImageEngine, type ImageEngines, imageEngines } from './imageEngines';
 
 export const imageLogFile = (workDir: string, component: string, os: string) =>
   path.join(workPaths(workDir).logs, `${imageRepository(component, os)}.log`);
@@ -60,13 +60,14 @@ interface FamilyRun {
 export async function buildImages(run: Run, needs: FamilyNeeds): Promise<BuildResult> {
   const docker = await run.engine();
   const family = prepareFamily(run, needs);
-  const facts = await gatherFacts(run, docker, family);
+  // the engines' builders and cores are asked while the images' facts are read (both only read)
+  const [facts, building] = await Promise.all([gatherFacts(run, docker, family), buildingEngines(run)]);
   throwIfInterrupted(run.signal);
   const started = new Date();
   const paths = workPaths(run.config.workDir);
   const lastBuildMs = previousBuildTimes(readTextOrNull(paths.summary));
   const status = statusLine(run.log, family.graph.order.length, process.stdout.isTTY && !process.env.CI ? process.stdout : null);
-  const engines = await imageEngines(run, needs.repo);
+  const engines = await imageEngines(run, needs.repo, building);
   const fr: FamilyRun = { run, family, facts, status, engines, lastBuildMs, rows: new Map(), replaced: new Map(), taken: new Map() };
   for (const line of engines.describe()) status.log.info(line);
   const slots = jobSlots();

@@ -91,9 +91,8 @@ export async function buildingEngines(run: Run): Promise<(ImageEngine & { why: s
 /** The engines as the placement weighs them: builds at once and cores. */
 export const engineSlots = (engines: ImageEngine[]) => engines.map((e) => ({ name: e.name, jobs: e.jobs, cores: e.cores }));
 
-/** The engines this run's images build on: one, or many handing images to each other through the registry. */
-export async function imageEngines(run: Run, repo: RepoResult): Promise<ImageEngines> {
-  const engines = await buildingEngines(run);
+/** The engines this run's images build on (buildingEngines): one, or many handing images to each other through the registry. */
+export async function imageEngines(run: Run, repo: RepoResult, engines: (ImageEngine & { why: string })[]): Promise<ImageEngines> {
   if (engines.length === 1) return oneEngineBuilds(run, engines[0], familyFromRegistry(run, await runCache(run)));
   const registry = await handOffRegistry(run);
   return manyEngineBuilds(run, engines, registry, repo, familyFromRegistry(run, registry, { leaveInRegistry: true, handOffOnly: run.config.noCache }));

@@ -64,14 +64,14 @@ export function chooseBuilder(setting: BuilderSetting, origin: string, f: Engine
 
 /** Asks the engine: `/_ping`'s headers and `/info`. */
 export async function engineBuilderFacts(docker: Docker): Promise<EngineBuilderFacts> {
-  const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+  const ping = new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
     docker.modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true } } as any, (err: unknown, res: any) => {
       if (err) return reject(err);
       res.resume();
       resolve(res.headers ?? {});
     });
   });
-  const info = (await docker.info()) as { OSType?: string; BuilderVersion?: string };
+  const [headers, info] = await Promise.all([ping, docker.info() as Promise<{ OSType?: string; BuilderVersion?: string }>]);
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null;
   return {
     apiVersion: one(headers['api-version']) ?? (await docker.version()).ApiVersion,
