@@ -6,6 +6,7 @@
 import type Docker from 'dockerode';
 import { inputError } from '../errors';
 import type { Builder } from './build';
+import { header, pingEngine } from './ping';
 
 export type BuilderSetting = 'auto' | Builder;
 
@@ -64,19 +65,11 @@ export function chooseBuilder(setting: BuilderSetting, origin: string, f: Engine
 
 /** Asks the engine: `/_ping`'s headers and `/info`. */
 export async function engineBuilderFacts(docker: Docker): Promise<EngineBuilderFacts> {
-  const ping = new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
-    docker.modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true } } as any, (err: unknown, res: any) => {
-      if (err) return reject(err);
-      res.resume();
-      resolve(res.headers ?? {});
-    });
-  });
-  const [headers, info] = await Promise.all([ping, docker.info() as Promise<{ OSType?: string; BuilderVersion?: string }>]);
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null;
+  const [headers, info] = await Promise.all([pingEngine(docker), docker.info() as Promise<{ OSType?: string; BuilderVersion?: string }>]);
   return {
-    apiVersion: one(headers['api-version']) ?? (await docker.version()).ApiVersion,
-    osType: info.OSType ?? one(headers['ostype']) ?? 'linux',
-    pingBuilderVersion: one(headers['builder-version']),
+    apiVersion: header(headers, 'api-version') ?? (await docker.version()).ApiVersion,
+    osType: info.OSType ?? header(headers, 'ostype') ?? 'linux',
+    pingBuilderVersion: header(headers, 'builder-version'),
     infoBuilderVersion: info.BuilderVersion ? String(info.BuilderVersion) : null,
   };
 }

@@ -12,6 +12,7 @@ import { isLoopback } from '../config/checks';
 import { buildError, inputError } from '../errors';
 import { quote } from '../text';
 import { loadDockerode } from './loadDockerode';
+import { header, pingEngine, serverVersion } from './ping';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 /** what a TLS folder holds: the CA that signed the engine's certificate, this client's certificate and key */
@@ -165,17 +166,27 @@ export function engineHint(target: EngineTarget, why: string): string {
   return 'start the engine DOCKER_HOST points at (dockerd -H tcp://...), check that this machine reaches it, or unset DOCKER_HOST to use the local one';
 }
 
-/** Asks the engine for its version; one clear error within `timeoutMs` when nothing answers. */
+/**
+ * Asks the engine for its version (its `/_ping`'s headers; `/version` only for an engine that
+ * does not say it there); one clear error within `timeoutMs` when nothing answers.
+ */
 export async function checkEngine(docker: Docker, target: EngineTarget, timeoutMs = 5000): Promise<EngineInfo> {
   let timer: NodeJS.Timeout | undefined;
+  const ask = async (): Promise<EngineInfo> => {
+    const headers = await pingEngine(docker);
+    const version = serverVersion(headers);
+    const apiVersion = header(headers, 'api-version');
+    if (version && apiVersion) return { version, apiVersion };
+    const answer = (await docker.version()) as { Version: string; ApiVersion: string };
+    return { version: answer.Version, apiVersion: answer.ApiVersion };
+  };
   try {
-    const answer = await Promise.race([
-      docker.version() as Promise<{ Version: string; ApiVersion: string }>,
+    return await Promise.race([
+      ask(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
       }),
     ]);
-    return { version: answer.Version, apiVersion: answer.ApiVersion };
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { statusCode?: number; json?: unknown };
     const why = [err.code, err.statusCode ? `status code ${err.statusCode}` : '', err.code ? '' : err.message]
