@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 
 export const sha256 = (data: string | Buffer): string => crypto.createHash('sha256').update(data).digest('hex');
 
-export function sha256File(file: string): Promise<string> {
+/** Up to this size a file is read whole (a stream costs more than the read): build contexts, Dockerfiles, the demo's packages. */
+const READ_WHOLE_BYTES = 1 << 20;
+
+export async function sha256File(file: string): Promise<string> {
+  const stat = fs.statSync(file);
+  if (stat.isFile() && stat.size <= READ_WHOLE_BYTES) return sha256(fs.readFileSync(file));
   return new Promise((resolve, reject) => {
     const h = crypto.createHash('sha256');
     fs.createReadStream(file)
