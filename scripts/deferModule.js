@@ -27,8 +27,9 @@ function deferModule(file, names) {
     }
     return real;
   };
+  // a call, or `new` (a constructor: the object is the real one's, with its prototype)
   const callThrough = (get) => function (...args) {
-    return get().apply(this, args);
+    return new.target ? Reflect.construct(get(), args) : get().apply(this, args);
   };
   const stub = new Module(file, module);
   stub.filename = file;

@@ -1,18 +1,18 @@
 /**
  * dockerode, loaded on first use and without what most runs never call: its BuildKit session
- * (@grpc/grpc-js and protobufjs), docker-modem's ssh transport (ssh2) and tar-fs (dockerode packs
- * a build context with it only when given a folder; we hand it a tar stream). All are required at
- * the top of dockerode and docker-modem, and cost a no-op run ~11 MiB and over half of dockerode's
- * load time (tar-fs alone ~15 ms); each is put in the require cache as a stand-in that loads the
- * real module on its first call (a BuildKit build with a session, an ssh:// engine, a folder to
- * pack; scripts/deferModule.js).
+ * (@grpc/grpc-js and protobufjs), docker-modem's ssh transport (ssh2), tar-fs (dockerode packs a
+ * build context with it only when given a folder; we hand it a tar stream) and docker-modem's
+ * stdin duplex (readable-stream; for attaching with stdin open). All are required at the top of
+ * dockerode and docker-modem, and cost a no-op run ~11 MiB and over half of dockerode's load
+ * time (tar-fs ~15 ms, the duplex ~10 ms); each is put in the require cache as a stand-in that
+ * loads the real module on its first call (scripts/deferModule.js).
  */
 import type Docker from 'dockerode';
 import * as path from 'node:path';
 import { deferModule } from '../../scripts/deferModule';
 
 /** each with the functions it exports; none: it exports one function */
-const LAZY: [string, string[]?][] = [['dockerode/lib/session'], ['docker-modem/lib/ssh'], ['tar-fs', ['pack', 'extract']]];
+const LAZY: [string, string[]?][] = [['dockerode/lib/session'], ['docker-modem/lib/ssh'], ['tar-fs', ['pack', 'extract']], ['docker-modem/lib/http_duplex']];
 
 let loaded: typeof Docker | undefined;
 
