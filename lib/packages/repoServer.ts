@@ -159,7 +159,9 @@ async function waitReady(docker: Docker, name: string, req: RepoContainerRequest
     const r = await readRepoIndex(docker, state, url, req.flavor ?? DEB_REPO_FLAVOR);
     if (r.text !== undefined) return { text: r.text, id: state.id };
     last = r.error ?? '';
-    if (Date.now() > deadline || req.signal?.aborted) break;
+    // interrupted while it starts: the interrupt is the error, not a server that did not answer
+    req.signal?.throwIfAborted();
+    if (Date.now() > deadline) break;
     await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** attempt, 1000)));
   }
   const lines = await containerLogTail(container);

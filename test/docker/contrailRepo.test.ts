@@ -229,7 +229,9 @@ test('different packages: the image is rebuilt and the container replaced', asyn
 test('port taken by something else: one clear error naming the port; served once it is free', async (t) => {
   const dir = tempDir('t-repo-port-');
   hello(dir);
-  const blocker = net.createServer();
+  // what holds the port hangs up on whoever connects (the step may ask it for the index before
+  // the container has failed to bind); a server that never read its connections would never close
+  const blocker = net.createServer((socket) => socket.destroy());
   await new Promise<void>((r) => blocker.listen(18104, '127.0.0.1', () => r()));
   const { config } = configWith('t-repo-port', { dir }, { port: 18104 });
   try {
