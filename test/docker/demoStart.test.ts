@@ -52,9 +52,11 @@ async function start(ref: string, env: string[] = [], files: Record<string, stri
     text += d.toString();
     waiters.forEach((w) => w());
   });
-  const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-  container.modem.demuxStream(stream, sink, sink);
   await container.start();
+  // the log from its first line, followed: an attach made before the start could miss the first
+  // lines (it did once, in a loaded whole-suite run)
+  const stream = await container.logs({ follow: true, stdout: true, stderr: true });
+  container.modem.demuxStream(stream, sink, sink);
   const ended = container.wait().then((r: { StatusCode: number }) => r.StatusCode);
   let done = false;
   void ended.then(() => {

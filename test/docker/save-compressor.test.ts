@@ -20,7 +20,8 @@ const archive = `contrail-images-debian12-${VERSION}.tar.gz`;
 let images: ShipImage[] = [];
 
 test.before(async () => {
-  for (const component of ['base', 'controller']) images.push(await buildTinyImage({ component, version: VERSION, kb: 4096 }));
+  // 16 MiB of random bytes each: pigz runs long enough to be seen (and interrupted) on a loaded machine
+  for (const component of ['base', 'controller']) images.push(await buildTinyImage({ component, version: VERSION, kb: 16384 }));
 });
 
 test.after.always(async () => {
