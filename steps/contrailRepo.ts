@@ -13,7 +13,7 @@ import { inputError } from '../lib/errors';
 import { sha256File } from '../lib/hash';
 import { downloadFile, downloadLimits } from '../lib/net/http';
 import { pinHost } from '../lib/packages/aptSource';
-import { checkPackageFiles, findPackageFiles, flattenFiles, hashFiles, packageSetId, type RepoFile } from '../lib/packages/collect';
+import { checkPackageFiles, findPackageFiles, flattenFiles, type HashedFile, hashFiles, packageSetId, type RepoFile } from '../lib/packages/collect';
 import type { PackageFamily } from '../lib/packages/family';
 import { packageFamily } from '../lib/packages/families';
 import { choosePackagesInput, INPUT_NAMES, type PackagesInput, type PathKind } from '../lib/packages/inputs';
@@ -87,7 +87,12 @@ async function fromTarball(run: Run, family: PackageFamily, input: Extract<Packa
 
 async function fromFiles(family: PackageFamily, paths: string[], what: string, relativeTo?: string): Promise<PackageSet> {
   checkPackageFiles(family, paths, what, relativeTo);
-  const files = flattenFiles(await hashFiles(paths), what);
+  return hashedSet(await hashFiles(paths), what);
+}
+
+/** Package files on this machine, their sums known: one per name, ready to serve as they are. */
+function hashedSet(hashed: HashedFile[], what: string): PackageSet {
+  const files = flattenFiles(hashed, what);
   return { id: packageSetId(files), files: async () => files, cleanup: () => {} };
 }
 
@@ -134,8 +139,7 @@ async function fromBuild(family: PackageFamily, packageBuild: RepoSteps['package
   const built = await packageBuild();
   const what = 'packageBuild output';
   checkPackageFiles(family, built.debs, what);
-  const files = flattenFiles(built.files, what);
-  return { id: packageSetId(files), files: async () => files, cleanup: () => {}, labels: { [SOURCES_KEY_LABEL]: built.sourcesKey, [PACKAGES_MANIFEST_LABEL]: built.manifestText } };
+  return { ...hashedSet(built.files, what), labels: { [SOURCES_KEY_LABEL]: built.sourcesKey, [PACKAGES_MANIFEST_LABEL]: built.manifestText } };
 }
 
 /** A repository that exists already (apt or yum): its index read, no container. */

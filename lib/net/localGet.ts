@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 
 export interface LocalGetOptions {
-  /** the whole request, answer included */
+  /** no byte (nor the connection) for this long ends it */
   timeoutMs: number;
   /** a larger body is an error, not read on */
   maxBytes: number;

@@ -25,6 +25,7 @@ import { runGulp, startGulp } from '../helpers/gulp';
 import { demoSources } from '../helpers/demoSources';
 import { MANIFEST_TYPES, startRegistry, type TestRegistry } from '../helpers/registry';
 import { tempDir } from '../helpers/temp';
+import { inspectOrNull } from '../../lib/docker/notFound';
 
 const VERSION = 't-many-19';
 const OS = 'debian12';
@@ -45,14 +46,7 @@ const cli = (task: string, ...more: string[]) => [task, '--config', 'examples/de
   '--registry-user', USER, ...more];
 const summary = (): Summary => JSON.parse(fs.readFileSync(path.join(WORK_DIR, 'summary.json'), 'utf8'));
 
-async function imageOn(d: Docker, ref: string) {
-  try {
-    return await d.getImage(ref).inspect();
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return null;
-    throw e;
-  }
-}
+const imageOn = (d: Docker, ref: string) => inspectOrNull(d.getImage(ref).inspect());
 
 /** GET from the registry with the push credentials: status, body and the content digest. */
 function registryGet(urlPath: string, accept: string): Promise<{ status: number; body: string; digest: string }> {

@@ -25,6 +25,7 @@ import { runGulp } from '../helpers/gulp';
 import { demoSources } from '../helpers/demoSources';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
 import { tempDir } from '../helpers/temp';
+import { inspectOrNull } from '../../lib/docker/notFound';
 
 const VERSION = 't-remote';
 const PORT = 18720;
@@ -46,14 +47,7 @@ const refOf = (component: string) => `contrail-${component}-${OS}:${VERSION}`;
 /** component -> the digest the registry has, filled only when the push through the remote engine is verified */
 const pushed = new Map<string, string>();
 
-async function inspectOrNull(d: Docker, ref: string) {
-  try {
-    return await d.getImage(ref).inspect();
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return null;
-    throw e;
-  }
-}
+const imageOrNull = (d: Docker, ref: string) => inspectOrNull(d.getImage(ref).inspect());
 
 /** Runs `cmd` in a fresh container from `image` on `d`; its output and exit code. */
 async function runIn(d: Docker, image: string, cmd: string[]): Promise<{ code: number; output: string }> {
@@ -88,14 +82,14 @@ test.serial('gulp push with DOCKER_HOST=tcp://: packages, repo, contrail-ansible
 
   // the helper images of prep were built there
   for (const ref of [`contrail-builder-${OS}:${VERSION}`, `contrail-galaxy-${OS}:${VERSION}`, `contrail-repo-${OS}:${VERSION}`]) {
-    t.truthy(await inspectOrNull(engine.docker, ref), `${ref} on the remote engine`);
+    t.truthy(await imageOrNull(engine.docker, ref), `${ref} on the remote engine`);
   }
 
   // the family, labelled, on the remote engine
   const summary: Summary = JSON.parse(fs.readFileSync(path.join(WORK_DIR, 'summary.json'), 'utf8'));
   t.is(summary.counts.built + summary.counts.skipped, COMPONENTS.length, JSON.stringify(summary.counts));
   for (const c of COMPONENTS) {
-    const image = await inspectOrNull(engine.docker, refOf(c));
+    const image = await imageOrNull(engine.docker, refOf(c));
     t.truthy(image, `${refOf(c)} on the remote engine`);
     const labels = image!.Config.Labels ?? {};
     t.is(labels[LABELS.component], c);
@@ -127,7 +121,7 @@ test.serial('gulp push with DOCKER_HOST=tcp://: packages, repo, contrail-ansible
     t.truthy(digest, `contrail-${c}-${OS}:${VERSION} in the registry`);
     // the registry holds the remote engine's image itself: its config digest is that image's id
     // (the push leaves no registry-named tag on the engine to compare digests with)
-    const there = await inspectOrNull(engine.docker, refOf(c));
+    const there = await imageOrNull(engine.docker, refOf(c));
     const config = await registry.configDigest(`contrail-${c}-${OS}`, VERSION);
     const matches = !!there && config === there.Id;
     t.true(matches, `${c}: registry config ${config}, remote image ${there?.Id}`);
@@ -144,7 +138,7 @@ test.serial('gulp save with DOCKER_HOST=tcp://: nothing is rebuilt; the archive 
 
   const manifest: SaveManifest = JSON.parse(fs.readFileSync(path.join(saveDir, 'manifest.json'), 'utf8'));
   for (const c of COMPONENTS) {
-    const remote = await inspectOrNull(engine.docker, refOf(c));
+    const remote = await imageOrNull(engine.docker, refOf(c));
     t.is(manifest.images.find((i) => i.ref === refOf(c))?.id, remote?.Id);
   }
   let text = '';
@@ -163,11 +157,11 @@ test.serial('the main engine got none of it: no image, no container of version t
   // only meaningful after the family was built and pushed through the remote engine: when that
   // failed, "nothing here" would pass for the wrong reason
   t.deepEqual([...pushed.keys()].sort(), [...COMPONENTS].sort(), 'every image was pushed from the remote engine first');
-  for (const c of COMPONENTS) t.truthy(await inspectOrNull(engine.docker, refOf(c)), `${refOf(c)} is on the remote engine`);
+  for (const c of COMPONENTS) t.truthy(await imageOrNull(engine.docker, refOf(c)), `${refOf(c)} is on the remote engine`);
   const images = await mainDocker.listImages({ filters: { label: [`${LABELS.version}=${VERSION}`] } });
   t.deepEqual(images.map((i) => i.RepoTags), []);
   for (const ref of [...COMPONENTS.map(refOf), `contrail-builder-${OS}:${VERSION}`, `contrail-galaxy-${OS}:${VERSION}`]) {
-    t.is(await inspectOrNull(mainDocker, ref), null, ref);
+    t.is(await imageOrNull(mainDocker, ref), null, ref);
   }
   const containers = await mainDocker.listContainers({ all: true, filters: { name: [`contrail-repo-${OS}-${REPO_PORT}`] } });
   t.deepEqual(containers.map((c) => c.Names), []);
